@@ -1,0 +1,92 @@
+package org.commonclient.io;
+
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The schemas of the tables the suite writes. Every column carries a {@code comment} so the data
+ * dictionary can be generated from the code.
+ */
+public final class Schemas {
+  private Schemas() {}
+
+  static StructField field(String name, org.apache.spark.sql.types.DataType type, String comment) {
+    Metadata md = new MetadataBuilder().putString("comment", comment).build();
+    return new StructField(name, type, true, md);
+  }
+
+  /**
+   * The canonical person record: one row per (source, record_id) of an agency extract, written by
+   * ingest to the identified zone table {@code person_records}. Names, SSN, address are as the
+   * agency sent them (trimmed); standardisation happens in the linkage engine.
+   */
+  public static final StructType PERSON_RECORD =
+      new StructType(
+          new StructField[] {
+            field("source", StringType, "source name as configured under commonclient.sources"),
+            field("record_id", StringType, "the agency's key of this record, unique within source"),
+            field("program", StringType, "program code (TANF, SNAP, WIC, MEDICAID, HOUSING, ...)"),
+            field("first_name", StringType, "given name as sent"),
+            field("middle_name", StringType, "middle name or initial as sent"),
+            field("last_name", StringType, "surname as sent"),
+            field("name_suffix", StringType, "generational suffix as sent (JR, SR, III)"),
+            field("dob", DateType, "date of birth parsed with the source's declared format"),
+            field("dob_raw", StringType, "date of birth exactly as sent"),
+            field("sex", StringType, "sex code as sent"),
+            field("ssn", StringType, "social security number as sent"),
+            field("address_line", StringType, "street address as sent (number, street, unit)"),
+            field("city", StringType, "city or locality"),
+            field("state", StringType, "state or territory"),
+            field("zip", StringType, "postal code as sent"),
+            field("phone", StringType, "phone number as sent"),
+            field("household_id", StringType, "the program's own case or household id"),
+            field("race_ethnicity", StringType, "race/ethnicity code as sent"),
+            field("enroll_start", DateType, "start of the enrolment or benefit span"),
+            field("enroll_end", DateType, "end of the span; null = open"),
+            field("source_file", StringType, "file (or JDBC table) the row came from"),
+            field("source_line", LongType, "1-based line (CSV) or row number of the row"),
+            field("row_hash", StringType, "SHA-256 of the mapped values, for idempotent re-ingest"),
+            field("ingest_run_id", StringType, "run id of the ingest that wrote the row"),
+          });
+
+  /** Rows ingest could not read or map. */
+  public static final StructType REJECT =
+      new StructType(
+          new StructField[] {
+            field("source", StringType, "source name"),
+            field("file", StringType, "file (or JDBC table) of the row"),
+            field("line", LongType, "1-based physical line of the row, null when unknown"),
+            field("field", StringType, "column that failed, null when the whole row failed"),
+            field("raw_value", StringType, "the offending value or raw line"),
+            field("reason", StringType, "why the row was rejected"),
+            field("ingest_run_id", StringType, "run id of the ingest"),
+            field("rejected_at", TimestampType, "when"),
+          });
+
+  /** The crosswalk from source records to person ids. */
+  public static final StructType CROSSWALK =
+      new StructType(
+          new StructField[] {
+            field("source", StringType, "source name"),
+            field("record_id", StringType, "record key within the source"),
+            field("person_id", StringType, "stable person id (link_id)"),
+            field("run_id", StringType, "link run that assigned it"),
+          });
+
+  public static StructType withField(StructType t, String name, org.apache.spark.sql.types.DataType dt) {
+    return t.add(name, dt, true);
+  }
+
+  public static final org.apache.spark.sql.types.DataType INT = IntegerType;
+  public static final org.apache.spark.sql.types.DataType STRING_ARRAY =
+      DataTypes.createArrayType(StringType);
+}

@@ -1,0 +1,44 @@
+package org.commonclient.spark;
+
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the SparkSession every job and test uses, with Delta Lake enabled. */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /**
+   * Returns the active session if one exists (spark-submit, notebooks, tests), else builds one.
+   *
+   * @param master master URL, or null/empty to leave it to spark-submit
+   * @param appName application name shown in the Spark UI
+   * @param conf extra Spark settings (spark.* keys)
+   */
+  public static SparkSession getOrCreate(String master, String appName, Map<String, String> conf) {
+    SparkSession.Builder b =
+        SparkSession.builder()
+            .appName(appName)
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config(
+                "spark.sql.catalog.spark_catalog",
+                "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    if (master != null && !master.isBlank() && System.getProperty("spark.master") == null) {
+      b = b.master(master);
+    }
+    for (Map.Entry<String, String> e : conf.entrySet()) {
+      b = b.config(e.getKey(), e.getValue());
+    }
+    return b.getOrCreate();
+  }
+
+  /** Runs {@code body} under a named Spark job group so the Spark UI reads like the pipeline. */
+  public static <T> T withJobGroup(
+      SparkSession spark, String group, String description, java.util.function.Supplier<T> body) {
+    spark.sparkContext().setJobGroup(group, description, false);
+    try {
+      return body.get();
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package org.commonclient.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One local SparkSession per test JVM, shared by every test class that uses
+ * {@code @ExtendWith(SparkExtension.class)} and takes a {@link SparkSession} parameter. Settings
+ * are the fast ones measured in TOOLCHAIN.md: local[2], 2 shuffle partitions, UI and AQE off,
+ * Delta on, warehouse in a temp directory.
+ */
+public final class SparkExtension implements BeforeAllCallback, AfterEachCallback, ParameterResolver {
+  private static SparkSession spark;
+  private static Path warehouse;
+
+  public static synchronized SparkSession session() {
+    if (spark == null) {
+      try {
+        warehouse = Files.createTempDirectory("cc-warehouse");
+      } catch (IOException e) {
+        throw new IllegalStateException("Cannot create a temp warehouse directory", e);
+      }
+      spark =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("commonclient-tests")
+              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+              .config(
+                  "spark.sql.catalog.spark_catalog",
+                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.default.parallelism", "2")
+              .config("spark.databricks.delta.snapshotPartitions", "2")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.adaptive.enabled", "false")
+              .config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              .config("spark.sql.warehouse.dir", warehouse.toString())
+              .config("spark.databricks.delta.retentionDurationCheck.enabled", "false")
+              .getOrCreate();
+      spark.sparkContext().setLogLevel("WARN");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> spark.stop()));
+    }
+    return spark;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    session();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    SparkSession s = session();
+    s.catalog().clearCache();
+    for (var t : s.catalog().listTables().collectAsList()) {
+      if (t.isTemporary()) {
+        s.catalog().dropTempView(t.name());
+      }
+    }
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext pc, ExtensionContext ec) {
+    return pc.getParameter().getType() == SparkSession.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext pc, ExtensionContext ec) {
+    return session();
+  }
+
+  /** The repository root (set by Surefire), for tests that read ../shared/data or conf/. */
+  public static Path repoRoot() {
+    String p = System.getProperty("commonclient.repo.root");
+    Path root = p != null ? Path.of(p) : Path.of("").toAbsolutePath();
+    while (root != null && !Files.exists(root.resolve("conf"))) {
+      root = root.getParent();
+    }
+    if (root == null) {
+      throw new IllegalStateException("Cannot find the repository root (a folder with conf/)");
+    }
+    return root;
+  }
+
+  /** ../shared/data beside the repository. */
+  public static Path sharedData() {
+    return repoRoot().resolve("../shared/data").normalize();
+  }
+}
