@@ -42,7 +42,8 @@ public final class ConfigLoader {
 
   /** Loads with the given file (may be null: defaults and overrides only). */
   public static Config load(Path file) {
-    Config reference = ConfigFactory.defaultReference().resolve();
+    Config referenceRaw = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
+    Config reference = referenceRaw.resolve();
     Config user = ConfigFactory.empty();
     String origin = "defaults";
     if (file == null && System.getProperty("config.file") != null) {
@@ -64,7 +65,7 @@ public final class ConfigLoader {
     Config userAll = env.withFallback(sysProps).withFallback(user);
     Config merged;
     try {
-      merged = userAll.withFallback(reference).resolve();
+      merged = userAll.withFallback(referenceRaw).resolve();
     } catch (ConfigException e) {
       throw new ConfigError("Cannot resolve configuration from " + origin + ": " + e.getMessage(), e);
     }

@@ -89,4 +89,61 @@ public final class Schemas {
   public static final org.apache.spark.sql.types.DataType INT = IntegerType;
   public static final org.apache.spark.sql.types.DataType STRING_ARRAY =
       DataTypes.createArrayType(StringType);
+
+  /** Canonical fact tables (docs/DESIGN.md): name -> schema (record_source, record_id first). */
+  public static final java.util.Map<String, StructType> FACT_TABLES = factTables();
+
+  private static java.util.Map<String, StructType> factTables() {
+    java.util.Map<String, StructType> m = new java.util.LinkedHashMap<>();
+    m.put("edu_enrollment", facts(
+        "district_id:string:district code", "school_id:string:school code",
+        "school_year:int:fall year of the school year (2024 = 2024-25)", "grade:string:grade (PK, K, 1..12)",
+        "entry_date:date:enrolment entry date", "exit_date:date:enrolment exit date (null = still enrolled)",
+        "exit_code:string:exit reason code"));
+    m.put("edu_attendance", facts(
+        "district_id:string:district code", "school_id:string:school code",
+        "school_year:int:fall year of the school year", "days_enrolled:int:instructional days enrolled",
+        "days_absent:double:days absent (any reason)", "oss_days:double:days of out-of-school suspension",
+        "iss_days:double:days of in-school suspension removing the student from instruction",
+        "oss_events:int:out-of-school suspension events", "iss_events:int:in-school suspension events",
+        "expulsions:int:expulsions"));
+    m.put("edu_assessment", facts(
+        "school_id:string:school code", "school_year:int:fall year of the school year", "grade:string:grade tested",
+        "subject:string:ELA or MATH", "performance_level:int:performance level 1-4",
+        "proficient:boolean:at or above the proficient level", "alternate:boolean:alternate assessment"));
+    m.put("edu_cohort", facts(
+        "district_id:string:district code", "cohort_year:int:fall year of first 9th grade",
+        "outcome:string:DIPLOMA, GED, CERTIFICATE, DROPOUT, TRANSFER_OUT_CONFIRMED, EMIGRATED, DECEASED, STILL_ENROLLED",
+        "outcome_date:date:date of the outcome"));
+    m.put("housing_residence", facts(
+        "development_id:string:public housing development (null for vouchers)",
+        "program_type:string:PH = public housing, HCV = housing choice voucher",
+        "move_in:date:move-in date", "move_out:date:move-out date (null = still resident)"));
+    m.put("headstart_service", facts(
+        "center_id:string:Head Start center", "program_year:int:fall year of the program year",
+        "accepted_date:date:date accepted", "first_service_date:date:first class, visit or service (null = never attended)"));
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  private static StructType facts(String... specs) {
+    java.util.List<StructField> fs = new java.util.ArrayList<>();
+    fs.add(field("record_source", StringType, "person source whose record this fact belongs to"));
+    fs.add(field("record_id", StringType, "record key within record_source"));
+    for (String spec : specs) {
+      String[] p = spec.split(":", 3);
+      org.apache.spark.sql.types.DataType t =
+          switch (p[1]) {
+            case "int" -> IntegerType;
+            case "double" -> DataTypes.DoubleType;
+            case "boolean" -> DataTypes.BooleanType;
+            case "date" -> DateType;
+            default -> StringType;
+          };
+      fs.add(field(p[0], t, p[2]));
+    }
+    fs.add(field("fact_source", StringType, "source (extract) the fact came from"));
+    fs.add(field("source_line", LongType, "line of the extract"));
+    fs.add(field("ingest_run_id", StringType, "ingest run that wrote the row"));
+    return new StructType(fs.toArray(new StructField[0]));
+  }
 }

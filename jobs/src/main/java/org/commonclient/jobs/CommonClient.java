@@ -1,0 +1,41 @@
+package org.commonclient.jobs;
+
+import org.commonclient.jobs.export.ExportCommand;
+import org.commonclient.jobs.ingest.IngestCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code commonclient <command> [options]}: the one entry point of the suite. */
+@Command(
+    name = "commonclient",
+    mixinStandardHelpOptions = true,
+    version = "commonclient 0.1.0",
+    description = "Links people across agencies' records and measures common clients.",
+    subcommands = {
+      IngestCommand.class,
+      ExportCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 failure, 2 bad configuration or bad input, 3 refused by a data-use agreement."
+    })
+public final class CommonClient implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new CommonClient());
+    cl.setExecutionExceptionHandler(new ExitCodes.Handler());
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine().execute(args);
+    System.exit(code);
+  }
+}
