@@ -42,6 +42,7 @@ public final class ConfigLoader {
 
   /** Loads with the given file (may be null: defaults and overrides only). */
   public static Config load(Path file) {
+    ConfigFactory.invalidateCaches(); // system properties may have changed since the last load
     Config referenceRaw = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
     Config reference = referenceRaw.resolve();
     Config user = ConfigFactory.empty();

@@ -79,7 +79,7 @@ public final class SparkExtension implements BeforeAllCallback, AfterEachCallbac
 
   /** The repository root (set by Surefire), for tests that read ../shared/data or conf/. */
   public static Path repoRoot() {
-    String p = System.getProperty("commonclient.repo.root");
+    String p = System.getProperty("cc.repo.root");
     Path root = p != null ? Path.of(p) : Path.of("").toAbsolutePath();
     while (root != null && !Files.exists(root.resolve("conf"))) {
       root = root.getParent();
