@@ -1,0 +1,188 @@
+package org.commonclient.io;
+
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes several Delta tables as one unit: either every table moves to its new version, or
+ * every table is left at (or restored to) the version it had before.
+ *
+ * <p>Delta commits are atomic per table only. Before writing, a journal recording each table's
+ * current version is written to {@code <zone>/_publish/journal}. Each table is then replaced or
+ * appended to. On failure the tables already written are restored ({@code RESTORE ... TO VERSION})
+ * and the journal removed. If the process dies in the middle (killed driver), the journal survives
+ * and the next publish, or {@link #recover}, restores every table first. Readers that need a
+ * consistent snapshot while a publish is under way read the versions recorded in the {@code runs}
+ * table.
+ */
+public final class AtomicPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(AtomicPublisher.class);
+
+  /** How a table is written. */
+  public enum Mode {
+    OVERWRITE,
+    APPEND
+  }
+
+  /** One table to publish. */
+  public record Table(String path, Dataset<Row> data, Mode mode) {}
+
+  private AtomicPublisher() {}
+
+  static Path journal(String zone) {
+    return new Path(zone + "/_publish/journal");
+  }
+
+  /**
+   * Publishes the tables (in order) and returns their new versions.
+   *
+   * @param zone root of the zone, where the journal lives
+   * @param tables name -> table, written in this order
+   */
+  public static Map<String, Long> publish(SparkSession spark, String zone, Map<String, Table> tables) {
+    recover(spark, zone);
+    Map<String, Long> before = new LinkedHashMap<>();
+    for (var e : tables.entrySet()) {
+      before.put(e.getValue().path(), DeltaTables.version(spark, e.getValue().path()));
+    }
+    writeJournal(spark, zone, before);
+    Map<String, Long> after = new LinkedHashMap<>();
+    try {
+      for (var e : tables.entrySet()) {
+        Table t = e.getValue();
+        if (t.mode() == Mode.APPEND) {
+          DeltaTables.append(t.data(), t.path());
+        } else {
+          DeltaTables.overwrite(t.data(), t.path());
+        }
+        after.put(e.getKey(), DeltaTables.version(spark, t.path()));
+        failpoint("after:" + e.getKey());
+      }
+    } catch (Exception ex) { // Spark throws checked SparkException from Scala code
+      LOG.error("publish failed, restoring {} tables to their previous versions", before.size());
+      restore(spark, before);
+      deleteJournal(spark, zone);
+      throw ex;
+    }
+    deleteJournal(spark, zone);
+    return after;
+  }
+
+  /** Test hook: {@code -Dcc.failpoint=after:crosswalk} kills the JVM at that point. */
+  private static void failpoint(String point) {
+    String fp = System.getProperty("cc.failpoint");
+    if (point.equals(fp)) {
+      LOG.error("failpoint {} reached: halting the JVM", point);
+      Runtime.getRuntime().halt(137);
+    }
+  }
+
+  /** Restores the tables of an interrupted publish, if its journal is there. Idempotent. */
+  public static boolean recover(SparkSession spark, String zone) {
+    Map<String, Long> before = readJournal(spark, zone);
+    if (before == null) {
+      return false;
+    }
+    LOG.warn("found an interrupted publish in {}: restoring {} tables", zone, before.size());
+    restore(spark, before);
+    deleteJournal(spark, zone);
+    return true;
+  }
+
+  private static void restore(SparkSession spark, Map<String, Long> before) {
+    for (var e : before.entrySet()) {
+      String path = e.getKey();
+      long v = e.getValue();
+      long now = DeltaTables.version(spark, path);
+      if (now == v) {
+        continue;
+      }
+      if (v < 0) {
+        delete(spark, path);
+      } else {
+        DeltaTable.forPath(spark, path).restoreToVersion(v);
+      }
+    }
+  }
+
+  private static FileSystem fs(SparkSession spark, Path p) {
+    try {
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot reach the file system of " + p, e);
+    }
+  }
+
+  private static void delete(SparkSession spark, String path) {
+    Path p = new Path(path);
+    try {
+      fs(spark, p).delete(p, true);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot delete " + path, e);
+    }
+  }
+
+  private static void writeJournal(SparkSession spark, String zone, Map<String, Long> before) {
+    Path j = journal(zone);
+    Path tmp = new Path(j.getParent(), "journal.tmp");
+    FileSystem fs = fs(spark, j);
+    StringBuilder sb = new StringBuilder();
+    before.forEach((k, v) -> sb.append(v).append('\t').append(k).append('\n'));
+    try {
+      fs.mkdirs(j.getParent());
+      try (FSDataOutputStream out = fs.create(tmp, true)) {
+        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      if (!fs.rename(tmp, j)) {
+        throw new IOException("rename of " + tmp + " to " + j + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot write the publish journal " + j, e);
+    }
+  }
+
+  private static Map<String, Long> readJournal(SparkSession spark, String zone) {
+    Path j = journal(zone);
+    FileSystem fs = fs(spark, j);
+    try {
+      if (!fs.exists(j)) {
+        return null;
+      }
+      String text;
+      try (FSDataInputStream in = fs.open(j)) {
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      Map<String, Long> m = new LinkedHashMap<>();
+      for (String line : text.split("\n")) {
+        if (!line.isBlank()) {
+          int t = line.indexOf('\t');
+          m.put(line.substring(t + 1), Long.parseLong(line.substring(0, t)));
+        }
+      }
+      return m;
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read the publish journal " + j, e);
+    }
+  }
+
+  private static void deleteJournal(SparkSession spark, String zone) {
+    Path j = journal(zone);
+    try {
+      fs(spark, j).delete(j, false);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot delete the publish journal " + j, e);
+    }
+  }
+}
