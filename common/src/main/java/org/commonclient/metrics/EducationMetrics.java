@@ -102,7 +102,8 @@ final class EducationMetrics {
       Dataset<Row> full = conform(p);
       units = units == null ? full : units.unionByName(full);
     }
-    List<Column> sums = new ArrayList<>();
+    List<Column> sums = new ArrayList<>(List.of(max(col("grade")).as("grade"),
+        max(col("district_id")).as("district_id"), min(col("first_entry")).as("first_entry")));
     for (String c : VALUE_COLUMNS) {
       sums.add(max(col(c)).as(c));
     }

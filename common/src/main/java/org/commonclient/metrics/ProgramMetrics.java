@@ -108,7 +108,7 @@ final class ProgramMetrics {
                             "transform(sp, x -> transform(filter(sp, y -> y.bit > x.bit AND"
                                 + " datediff(least(x.e, y.e), greatest(x.s, y.s)) + 1 >= "
                                 + minDays
-                                + "), y -> x.bit * 64 + y.bit))")))))
+                                + "), y -> CAST(x.bit AS BIGINT) * 64 + y.bit))")))))
         .drop("sp");
   }
 
