@@ -83,8 +83,11 @@ public final class Levels {
     return "_jw_" + c;
   }
 
+  /** Jaro-Winkler of the two sides; equal values skip the UDF call. */
   public static Column jwHelperExpr(String c) {
-    return Similarity.jaroWinkler(l(c), r(c));
+    return org.apache.spark.sql.functions
+        .when(l(c).equalTo(r(c)), lit(1.0))
+        .otherwise(Similarity.jaroWinkler(l(c), r(c)));
   }
 
   public static ComparisonLevel jaroWinkler(String c, double threshold) {
