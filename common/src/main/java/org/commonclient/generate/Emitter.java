@@ -127,6 +127,9 @@ final class Emitter {
     while (n < 3) {
       int len = 30 + (int) (-Math.log(1 - r.nextDouble()) * meanLen);
       int end = start + len;
+      if (end < w0 + 30) {
+        end = w0 + 30 + r.nextInt(300); // a spell must reach into the window
+      }
       if (end >= to) {
         end = to >= w1 ? Dates.OPEN : to;
       }
