@@ -100,4 +100,15 @@ final class Dates {
     }
     return a;
   }
+
+  /** prefix + v zero-padded to at least {@code width} digits (String.format is slow here). */
+  static String pad(String prefix, long v, int width) {
+    String d = Long.toString(v);
+    StringBuilder sb = new StringBuilder(prefix.length() + Math.max(width, d.length()));
+    sb.append(prefix);
+    for (int i = d.length(); i < width; i++) {
+      sb.append('0');
+    }
+    return sb.append(d).toString();
+  }
 }

@@ -182,10 +182,10 @@ final class Emitter {
 
   private void snap(Household h, SplittableRandom r) {
     int n = spells(r, w0, w1, 0.6, 650, false);
-    String hh = String.format("S%08d", ++snapCase);
+    String hh = Dates.pad("S", ++snapCase, 8);
     int[] sp = java.util.Arrays.copyOf(spans, 2 * n);
     for (Person p : h.members) {
-      String client = String.format("%09d", 100000000 + ++snapClient);
+      String client = Dates.pad("", 100000000 + ++snapClient, 9);
       for (int i = 0; i < n; i++) {
         int start = Math.max(sp[2 * i], p.dob);
         int end = sp[2 * i + 1];
@@ -194,7 +194,7 @@ final class Emitter {
         }
         snapRow(h, p, r, hh, client, start, end);
         if (i == 0 && noise.hit(r, ErrorKind.DUPLICATE)) {
-          String other = String.format("%09d", 100000000 + ++snapClient);
+          String other = Dates.pad("", 100000000 + ++snapClient, 9);
           snapRow(h, p, r, hh, other, start + r.nextInt(60), end);
         }
       }
@@ -204,7 +204,7 @@ final class Emitter {
   private void snapRow(Household h, Person p, SplittableRandom r, String hh, String client,
       int start, int end) {
     noise.apply(rec, r, p, h, asOf(end), start, SNAP_P, w0);
-    String id = String.format("SP%08d", ++snapRow);
+    String id = Dates.pad("SP", ++snapRow, 8);
     CsvSink s = out.snap;
     s.add(hh).add(id).add(client).add(Layouts.upper(rec.first, rec))
         .add(Layouts.upper(rec.middle, rec)).add(Layouts.upper(rec.last, rec)).add(rec.suffix)
@@ -249,9 +249,9 @@ final class Emitter {
         continue;
       }
       if (mcdCaseId == null) {
-        mcdCaseId = String.format("%010d", 2000000000L + ++mcdCase);
+        mcdCaseId = Dates.pad("", 2000000000L + ++mcdCase, 10);
       }
-      String mid = String.format("MC%08d", ++mcdPerson);
+      String mid = Dates.pad("MC", ++mcdPerson, 8);
       for (int i = 0; i < n; i++) {
         int start = Math.max(sp[2 * i], p.dob);
         int end = sp[2 * i + 1];
@@ -260,7 +260,7 @@ final class Emitter {
         }
         medicaidRow(h, p, r, mcdCaseId, mid, start, end);
         if (i == 0 && noise.hit(r, ErrorKind.DUPLICATE)) {
-          medicaidRow(h, p, r, mcdCaseId, String.format("MC%08d", ++mcdPerson),
+          medicaidRow(h, p, r, mcdCaseId, Dates.pad("MC", ++mcdPerson, 8),
               start + r.nextInt(45), end);
         }
       }
@@ -270,7 +270,7 @@ final class Emitter {
   private void medicaidRow(Household h, Person p, SplittableRandom r, String caseId, String mid,
       int start, int end) {
     noise.apply(rec, r, p, h, asOf(end), start, MEDICAID_P, w0);
-    String id = String.format("E%09d", ++mcdSpan);
+    String id = Dates.pad("E", ++mcdSpan, 9);
     int age = Dates.age(p.dob, Math.max(start, p.dob));
     String aid = age < 19 ? "CHILD" : age >= 65 ? "AGED"
         : (p.index % 5 == 0 ? "DISABLED" : "ADULT");
@@ -292,7 +292,7 @@ final class Emitter {
   private void tanf(Household h, SplittableRandom r) {
     int n = spells(r, w0, w1, 0.35, 330, false);
     int[] sp = java.util.Arrays.copyOf(spans, 2 * n);
-    String caseNo = String.format("TC%07d", ++tanfCase);
+    String caseNo = Dates.pad("TC", ++tanfCase, 7);
     for (Person p : h.members) {
       int ageAtStart = Dates.age(p.dob, w0);
       boolean inUnit = ageAtStart < 19 || (!h.kinCare && ageAtStart < 65);
@@ -351,7 +351,7 @@ final class Emitter {
         continue;
       }
       if (fam == null) {
-        fam = String.format("WF%07d", ++wicFamily);
+        fam = Dates.pad("WF", ++wicFamily, 7);
       }
       int from = Math.max(w0, c.dob);
       int to = Math.min(w1, fifth);
@@ -397,7 +397,7 @@ final class Emitter {
   private void wicRow(Household h, Person p, SplittableRandom r, String fam, String cat, int start,
       int end) {
     noise.apply(rec, r, p, h, asOf(end), start, WIC_P, w0);
-    String id = String.format("W%08d", ++wicRow);
+    String id = Dates.pad("W", ++wicRow, 8);
     Address a = rec.addr;
     CsvSink s = out.wic;
     s.add(fam).add(id).add(Layouts.lastCommaFirst(rec)).add(Layouts.dob(rec, Layouts.WIC_DATES))
@@ -414,7 +414,7 @@ final class Emitter {
   // ---- housing ----------------------------------------------------------------------------
 
   private void housing(Household h, SplittableRandom r) {
-    String hhNo = String.format("HH%07d", ++phaHousehold);
+    String hhNo = Dates.pad("HH", ++phaHousehold, 7);
     String type = h.publicHousing ? "PH" : "HCV";
     for (Person p : h.members) {
       int in = Math.max(h.housingIn, p.dob);
@@ -432,7 +432,7 @@ final class Emitter {
   private void housingRow(Household h, Person p, SplittableRandom r, String hhNo, String type,
       int in, int outDay) {
     noise.apply(rec, r, p, h, asOf(outDay == Dates.OPEN ? w1 : outDay - 1), in, HOUSING_P, w0);
-    String id = String.format("HM%08d", ++phaMember);
+    String id = Dates.pad("HM", ++phaMember, 8);
     String rel = switch (p.role) {
       case HEAD -> "H";
       case SPOUSE, PARTNER -> "S";
@@ -470,10 +470,10 @@ final class Emitter {
         }
         attended = true;
         if (fam == null) {
-          fam = String.format("F%07d", ++hsFamily);
+          fam = Dates.pad("F", ++hsFamily, 7);
         }
         if (childId == null) {
-          childId = String.format("HC%07d", ++hsChild);
+          childId = Dates.pad("HC", ++hsChild, 7);
         }
         int accepted = Dates.day(y, 4, 1) + r.nextInt(140);
         boolean noShow = r.nextDouble() < pr.headStartNoShow();
@@ -485,10 +485,10 @@ final class Emitter {
         }
         Address a = h.addressAt(Dates.day(y, 9, 1));
         String center = "C" + Geography.districtId(a.city)
-            + String.format("%02d", 1 + Math.floorMod(a.street.hashCode() + a.houseNo / 300, 6));
+            + Dates.pad("", 1 + Math.floorMod(a.street.hashCode() + a.houseNo / 300, 6), 2);
         hsRow(h, c, r, fam, childId, center, y, accepted, firstService, exit);
         if (noise.hit(r, ErrorKind.DUPLICATE)) {
-          hsRow(h, c, r, fam, String.format("HC%07d", ++hsChild), center, y, accepted,
+          hsRow(h, c, r, fam, Dates.pad("HC", ++hsChild, 7), center, y, accepted,
               firstService, exit);
         }
       }
@@ -498,7 +498,7 @@ final class Emitter {
   private void hsRow(Household h, Person c, SplittableRandom r, String fam, String childId,
       String center, int year, int accepted, int firstService, int exit) {
     noise.apply(rec, r, c, h, accepted, accepted, HEADSTART_P, w0);
-    String id = String.format("HS%07d", ++hsRow);
+    String id = Dates.pad("HS", ++hsRow, 7);
     CsvSink s = out.headstart;
     s.add(id).add(childId).add(fam).add(Layouts.mixed(rec.first, rec))
         .add(Layouts.mixed(rec.middle, rec)).add(Layouts.mixed(rec.last, rec))
@@ -612,11 +612,11 @@ final class Emitter {
     if (rows == 0) {
       return;
     }
-    String id = String.format("%010d", 1000000000L + ++studentIds);
+    String id = Dates.pad("", 1000000000L + ++studentIds, 10);
     String dupId = null;
     int splitYear = Integer.MAX_VALUE;
     if (noise.hit(r, ErrorKind.DUPLICATE)) {
-      dupId = String.format("%010d", 1000000000L + ++studentIds);
+      dupId = Dates.pad("", 1000000000L + ++studentIds, 10);
       if (enYear[rows - 1] > enYear[0]) {
         splitYear = enYear[0] + 1 + r.nextInt(enYear[rows - 1] - enYear[0]);
       }

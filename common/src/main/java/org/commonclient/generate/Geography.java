@@ -54,7 +54,7 @@ final class Geography {
   }
 
   static String districtId(int city) {
-    return String.format("%04d", 100 + city * 5);
+    return Dates.pad("", 100 + city * 5, 4);
   }
 
   /** School id for the level (0 elementary PK-5, 1 middle 6-8, 2 high 9-12) and neighborhood. */
@@ -62,15 +62,15 @@ final class Geography {
     int level = grade <= 5 ? 0 : grade <= 8 ? 1 : 2;
     int count = level == 0 ? elementary[city] : level == 1 ? middle[city] : high[city];
     int k = Math.floorMod(neighborhood * 31 + level * 7, count);
-    return districtId(city) + (level + 1) + String.format("%02d", k + 1);
+    return districtId(city) + (level + 1) + Dates.pad("", k + 1, 2);
   }
 
   String zip(int city, int neighborhood) {
-    return String.format("%05d", 60100 + city * 37 + Math.floorMod(neighborhood, 9));
+    return Dates.pad("", 60100 + city * 37 + Math.floorMod(neighborhood, 9), 5);
   }
 
   String developmentId(int city, int dev) {
-    return state + String.format("%03d%06d", city + 1, dev + 1);
+    return state + Dates.pad("", city + 1, 3) + Dates.pad("", dev + 1, 6);
   }
 
   /** The fixed street address of a development (same for every household living there). */
@@ -81,6 +81,6 @@ final class Geography {
     int type = r.nextInt(NameTables.STREET_TYPES.length);
     int nb = r.nextInt(1000);
     return new Model.Address(houseNo, street, type, unit, city, zip(city, nb),
-        String.format("%04d", r.nextInt(10000)), developmentId(city, dev));
+        Dates.pad("", r.nextInt(10000), 4), developmentId(city, dev));
   }
 }

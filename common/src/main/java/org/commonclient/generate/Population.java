@@ -44,7 +44,7 @@ final class Population {
   Household build(SplittableRandom r, long index, long firstPerson, long maxPeople) {
     Household h = new Household();
     h.index = index;
-    h.id = String.format("H%09d", index + 1);
+    h.id = Dates.pad("H", index + 1, 9);
     h.poverty = r.nextGaussian();
     // race/ethnicity of the household (low-income families; Hispanic of any race)
     double u = r.nextDouble();
@@ -118,12 +118,12 @@ final class Population {
     for (int i = 0; i < h.members.size(); i++) {
       Person p = h.members.get(i);
       p.index = firstPerson + i;
-      p.id = String.format("P%010d", p.index + 1);
+      p.id = Dates.pad("P", p.index + 1, 10);
       p.ssn = ssnOf(r, p);
     }
     addresses(r, h);
     h.phone = r.nextDouble() < 0.85
-        ? String.format("%03d%03d%04d", 200 + r.nextInt(800), 200 + r.nextInt(800), r.nextInt(10000))
+        ? (200 + r.nextInt(800)) + "" + (200 + r.nextInt(800)) + Dates.pad("", r.nextInt(10000), 4)
         : null;
     return h;
   }
@@ -269,7 +269,7 @@ final class Population {
     x /= 898;
     int group = (int) (x % 99) + 1;
     int serial = (int) (x / 99) + 1;
-    String s = String.format("%03d%02d%04d", area, group, serial);
+    String s = Dates.pad("", area, 3) + Dates.pad("", group, 2) + Dates.pad("", serial, 4);
     return Noise.isPlaceholderOrKnownBad(s) ? null : s;
   }
 
@@ -330,7 +330,7 @@ final class Population {
     String unit = r.nextDouble() < 0.35 ? (r.nextBoolean() ? "APT " : "UNIT ") + (1 + r.nextInt(30)) : null;
     int nb = r.nextInt(1000);
     return new Address(houseNo, street, type, unit, city, geo.zip(city, nb),
-        String.format("%04d", r.nextInt(10000)), null);
+        Dates.pad("", r.nextInt(10000), 4), null);
   }
 
   static String surname(SplittableRandom r, int group) {
