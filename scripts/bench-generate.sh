@@ -15,5 +15,5 @@ line=$(grep -m1 '^people=' "/tmp/bench-generate-$$.log" || true)
 rm -f "/tmp/bench-generate-$$.log"
 echo "---"
 echo "summary: ${line:-<no GenerateResult line printed>}"
-printf 'wall seconds (incl. JVM start): %.1f\n' "$(echo "$end - $start" | bc)"
+awk -v s="$start" -v e="$end" 'BEGIN { printf "wall seconds (incl. JVM start): %.1f\n", e - s }'
 du -sh "$OUT/extracts" "$OUT/truth" 2>/dev/null || true

@@ -10,4 +10,4 @@ mvn -q -B -ntp package -DskipTests
 echo "== generate ($PEOPLE people)"
 scripts/commonclient generate --people "$PEOPLE" --seed 42 --out work/sample
 echo "== pipeline"
-scripts/commonclient pipeline --config conf/local.conf
+scripts/commonclient pipeline --config conf/sample.conf

@@ -75,14 +75,14 @@ public record SourceConfig(
   /** Canonical person-record columns a mapping may fill. */
   public static final Set<String> PERSON_TARGETS =
       Set.of(
-          "record_id", "first_name", "middle_name", "last_name", "name_suffix", "full_name",
+          "record_id", "first_name", "middle_name", "last_name", "name_suffix", "full_name", "full_address",
           "dob", "sex", "ssn", "address_line", "city", "state", "zip", "phone", "household_id",
           "race_ethnicity", "enroll_start", "enroll_end", "program");
 
   static final Set<String> KEYS =
       Set.of(
           "kind", "program", "format", "path", "csv", "jdbc", "dateFormat", "dobFormat", "columns",
-          "mapping", "facts", "table", "recordSource");
+          "mapping", "facts", "table", "recordSource", "nameFormat");
   static final Set<String> CSV_KEYS =
       Set.of("delimiter", "header", "quote", "escape", "encoding", "ignoreLeadingWhiteSpace");
   static final Set<String> JDBC_KEYS = Set.of("url", "table", "user", "passwordEnv", "driver", "fetchSize");

@@ -440,7 +440,7 @@ public final class IngestJob {
         fact.put("_first", "1");
         firstFact = false;
       }
-      out.add(RowFactory.create("F", s.name(), f.getKey(), null, fact,
+      out.add(RowFactory.create("F", s.name(), f.getKey(), null, scala.jdk.javaapi.CollectionConverters.asScala(fact),
           RowFactory.create(s.name(), file, line, null, null, null)));
     }
   }

@@ -144,6 +144,16 @@ final class RecordMapper implements Serializable {
       for (String k : List.of("sex", "ssn", "address_line", "city", "state", "zip", "phone", "household_id", "race_ethnicity")) {
         person.put(k, joined(src.mapping().get(k), typed));
       }
+      String fullAddress = joined(src.mapping().get("full_address"), typed);
+      if (fullAddress != null) {
+        String[] a = splitFullAddress(fullAddress);
+        String[] keys = {"address_line", "city", "state", "zip"};
+        for (int i = 0; i < keys.length; i++) {
+          if (person.get(keys[i]) == null) {
+            person.put(keys[i], a[i]);
+          }
+        }
+      }
       for (String k : List.of("enroll_start", "enroll_end")) {
         List<String> cs = src.mapping().get(k);
         Object v = cs == null ? null : typed.get(cs.get(0));
@@ -235,6 +245,32 @@ final class RecordMapper implements Serializable {
       }
     }
     return new String[] {emptyToNull(first), emptyToNull(middle), emptyToNull(last)};
+  }
+
+  private static final java.util.regex.Pattern STATE_ZIP =
+      java.util.regex.Pattern.compile("^(.*?)[ ,]+([A-Za-z]{2})\\.?[ ,]+(\\d{5})(?:-?\\d{4})?$");
+
+  /**
+   * "123 MAIN ST APT 4, SPRINGFIELD, IL 62701" into {street line, city, state, zip}. Parts that
+   * cannot be recognised stay in the street line; nothing is dropped.
+   */
+  static String[] splitFullAddress(String full) {
+    String s = full.trim().replaceAll("\\s+", " ");
+    String state = null;
+    String zip = null;
+    var m = STATE_ZIP.matcher(s);
+    if (m.matches()) {
+      s = m.group(1).trim();
+      state = m.group(2).toUpperCase(Locale.ROOT);
+      zip = m.group(3);
+    }
+    String city = null;
+    int comma = s.lastIndexOf(',');
+    if (comma > 0 && (state != null || zip != null)) {
+      city = s.substring(comma + 1).trim();
+      s = s.substring(0, comma).trim();
+    }
+    return new String[] {emptyToNull(s.replaceAll(",$", "")), emptyToNull(city), state, zip};
   }
 
   private static String emptyToNull(String s) {

@@ -1,6 +1,7 @@
 package org.commonclient.jobs;
 
 import org.commonclient.jobs.export.ExportCommand;
+import org.commonclient.jobs.generate.GenerateCommand;
 import org.commonclient.jobs.ingest.IngestCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
     version = "commonclient 0.1.0",
     description = "Links people across agencies' records and measures common clients.",
     subcommands = {
+      GenerateCommand.class,
       IngestCommand.class,
       ExportCommand.class,
       CommandLine.HelpCommand.class
