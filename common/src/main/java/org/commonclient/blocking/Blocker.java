@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sequence;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -175,8 +174,7 @@ public final class Blocker {
       return r.key;
     }
     if (r.isArray) {
-      Column kept = array_except(r.key, array(dropped.stream().map(k -> lit(k)).toArray(Column[]::new)));
-      return when(size(kept).gt(0), kept);
+      return array_except(r.key, array(dropped.stream().map(k -> lit(k)).toArray(Column[]::new)));
     }
     return when(not(r.key.isin(dropped.toArray())), r.key);
   }
@@ -188,7 +186,15 @@ public final class Blocker {
       Map<String, Integer> saltBuckets,
       LinkType linkType) {
     String k = rule.keyColumn();
-    Dataset<Row> side = keyed.where(col(k).isNotNull());
+    // only this rule's key and the earlier rules' keys: the optimiser prunes the other key
+    // expressions, so later rules' keys are not computed for this join
+    List<Column> needed = new ArrayList<>();
+    for (String c : keyed.columns()) {
+      if (!c.startsWith("_bk") || Integer.parseInt(c.substring(3)) <= rule.index) {
+        needed.add(col(c));
+      }
+    }
+    Dataset<Row> side = keyed.select(needed.toArray(new Column[0])).where(col(k).isNotNull());
     String joinKey = k;
     if (rule.isArray) {
       joinKey = "_bkx";

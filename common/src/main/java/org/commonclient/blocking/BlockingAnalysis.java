@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.transform;
@@ -24,6 +25,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,15 +136,17 @@ public final class BlockingAnalysis {
 
     Dataset<Row> result = totals;
     if (cfg.topBlocks() > 0) {
-      for (ResolvedRule r : rules) {
-        result =
-            result.unionByName(
-                byKey
-                    .where(col("r").equalTo(r.index))
-                    .orderBy(n.desc(), col("k"))
-                    .limit(cfg.topBlocks())
-                    .select(lit("L").as("kind"), col("r"), col("k"), n, noTotals));
-      }
+      // singleton blocks generate no pairs: leave them out of the per-rule sort
+      Dataset<Row> ranked =
+          byKey
+              .where(n.gt(1))
+              .withColumn(
+                  "rank", row_number().over(Window.partitionBy("r").orderBy(n.desc(), col("k"))));
+      result =
+          result.unionByName(
+              ranked
+                  .where(col("rank").leq(cfg.topBlocks()))
+                  .select(lit("L").as("kind"), col("r"), col("k"), n, noTotals));
     }
     long threshold = cfg.saltThreshold() > 0 ? cfg.saltThreshold() : cfg.maxBlockSize();
     if (threshold > 0) {

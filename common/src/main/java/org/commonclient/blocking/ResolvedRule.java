@@ -5,8 +5,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.nullif;
-import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
@@ -90,43 +89,48 @@ final class ResolvedRule {
                   + k
                   + "'): at most one is supported");
         }
-        array = filter(transform(c, x -> x.cast("string")), x -> nonBlank(x));
+        array = filter(transform(c, x -> x.cast("string")), ResolvedRule::nonBlank);
         arrayPos = parts.size();
         parts.add(null);
       } else {
-        parts.add(nullif(c.cast("string"), lit("")));
+        parts.add(c.cast("string"));
       }
     }
+    // null or blank scalar parts make the record keyless (when(null) is null)
     Column scalarsPresent = lit(true);
     for (Column p : parts) {
       if (p != null) {
-        scalarsPresent = scalarsPresent.and(p.isNotNull()).and(trim(p).notEqual(lit("")));
+        scalarsPresent = scalarsPresent.and(nonBlank(p));
       }
     }
     Column key;
     if (array == null) {
-      key = when(scalarsPresent, parts.size() == 1 ? parts.get(0) : concat_ws(SEP, parts.toArray(new Column[0])));
+      Column composite =
+          parts.size() == 1 ? parts.get(0) : concat_ws(SEP, parts.toArray(new Column[0]));
+      key = when(scalarsPresent, composite);
     } else {
+      // an empty array is left as is: it explodes to nothing and overlaps nothing
       final int pos = arrayPos;
       Column composite =
-          array_distinct(
-              transform(
-                  array,
-                  t -> {
-                    List<Column> withElement = new ArrayList<>(parts);
-                    withElement.set(pos, t);
-                    return withElement.size() == 1
-                        ? t
-                        : concat_ws(SEP, withElement.toArray(new Column[0]));
-                  }));
-      key = when(scalarsPresent.and(size(composite).gt(0)), composite);
+          parts.size() == 1
+              ? array_distinct(array)
+              : array_distinct(
+                  transform(
+                      array,
+                      t -> {
+                        List<Column> withElement = new ArrayList<>(parts);
+                        withElement.set(pos, t);
+                        return concat_ws(SEP, withElement.toArray(new Column[0]));
+                      }));
+      key = parts.size() == 1 ? composite : when(scalarsPresent, composite);
     }
     List<String> residualColumns = residualColumns(records, rule);
     return new ResolvedRule(index, rule, array != null, key, residualColumns);
   }
 
+  /** True for a non-blank string, null for null (so it can guard a {@code when}). */
   private static Column nonBlank(Column x) {
-    return x.isNotNull().and(trim(x).notEqual(lit("")));
+    return length(trim(x)).gt(0);
   }
 
   private static List<String> residualColumns(Dataset<Row> records, BlockingRule rule) {
