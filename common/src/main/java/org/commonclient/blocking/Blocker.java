@@ -1,0 +1,257 @@
+package org.commonclient.blocking;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.arrays_overlap;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds candidate pairs from ordered blocking rules.
+ *
+ * <p>Input: standardised person records with a unique {@code uid} (long), an optional {@code
+ * source} (needed for {@code link}) and the columns the rules read. Output: {@link BlockingResult}
+ * with pairs {@code (uid_l, uid_r, match_key)}.
+ *
+ * <p>Algorithm:
+ *
+ * <ol>
+ *   <li>{@link BlockingAnalysis} counts each rule's pairs from block sizes; if a rule exceeds
+ *       {@code maxPairsPerRule}, or all rules together exceed {@code maxPairs}, blocking is refused.
+ *   <li>Each rule's keys are folded into one key column on a narrow "keyed" projection of the
+ *       records; keys of blocks over {@code maxBlockSize} are removed (set to null) so neither this
+ *       rule nor the exclusion of later rules sees them.
+ *   <li>Rule i is an equi-join of the keyed table with itself on its key (array keys exploded),
+ *       keeping {@code uid_l < uid_r}, the link-type condition, the residual, and excluding pairs
+ *       every earlier rule e would generate: {@code NOT coalesce(key_e(l) = key_e(r) AND
+ *       residual_e, false)}. Array-key rules deduplicate their pairs.
+ *   <li>Skew: blocks over {@code saltThreshold} records are salted: left rows get one of S
+ *       buckets by hash of uid, right rows are replicated into all S buckets, and the join also
+ *       matches the bucket, so a block's pairs are built by S tasks instead of one. Every pair is
+ *       still built exactly once (only the copy in the left row's bucket meets it).
+ *   <li>The rules' pairs are unioned. Nothing runs until the caller uses {@code pairs}.
+ * </ol>
+ */
+public final class Blocker {
+  private static final Logger LOG = LoggerFactory.getLogger(Blocker.class);
+
+  private Blocker() {}
+
+  /**
+   * Analyses, checks the pair budget and returns the (lazy) candidate pairs.
+   *
+   * @param linkType {@code dedupe}, {@code link} or {@code link_and_dedupe}
+   * @throws BlockingBudgetExceededException when a rule or the total is over budget
+   */
+  public static BlockingResult block(Dataset<Row> records, BlockingConfig cfg, String linkType) {
+    return block(records, cfg, LinkType.parse(linkType));
+  }
+
+  public static BlockingResult block(Dataset<Row> records, BlockingConfig cfg, LinkType linkType) {
+    List<String> columns = Arrays.asList(records.columns());
+    if (!columns.contains("uid")) {
+      throw new IllegalArgumentException("Cannot block records without a uid column: " + columns);
+    }
+    if (linkType == LinkType.LINK && !columns.contains("source")) {
+      throw new IllegalArgumentException(
+          "Cannot block with link type link: the records have no source column");
+    }
+    BlockingAnalysis.Plan plan = BlockingAnalysis.plan(records, cfg);
+    checkBudget(plan.stats(), cfg, linkType);
+    for (RuleStats s : plan.stats()) {
+      LOG.info("block: {}", s.describe(linkType));
+    }
+    Dataset<Row> pairs = pairs(records, plan, linkType);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType);
+  }
+
+  static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {
+    long total = 0;
+    RuleStats biggest = null;
+    for (RuleStats s : stats) {
+      long p = s.pairs(linkType);
+      if (p > cfg.maxPairsPerRule()) {
+        throw new BlockingBudgetExceededException(
+            String.format(
+                "Blocking rule '%s' (rule %d) would generate %,d pairs (%s, before excluding earlier"
+                    + " rules), over maxPairsPerRule = %,d; largest block: %s",
+                s.name(),
+                s.index(),
+                p,
+                linkType.configName(),
+                cfg.maxPairsPerRule(),
+                largest(s)),
+            stats);
+      }
+      total += p;
+      if (biggest == null || p > biggest.pairs(linkType)) {
+        biggest = s;
+      }
+    }
+    if (total > cfg.maxPairs()) {
+      throw new BlockingBudgetExceededException(
+          String.format(
+              "Blocking rules would generate %,d pairs in total (%s, sum of per-rule counts before"
+                  + " exclusion), over maxPairs = %,d; the largest rule is '%s' (rule %d) with %,d"
+                  + " pairs, largest block: %s",
+              total,
+              linkType.configName(),
+              cfg.maxPairs(),
+              biggest.name(),
+              biggest.index(),
+              biggest.pairs(linkType),
+              largest(biggest)),
+          stats);
+    }
+  }
+
+  private static String largest(RuleStats s) {
+    if (s.largestBlocks().isEmpty()) {
+      return "largest block has " + s.largestBlock() + " records";
+    }
+    BlockSize b = s.largestBlocks().get(0);
+    return String.format("key '%s' with %,d records", b.key(), b.records());
+  }
+
+  /** The union of every rule's pairs (lazy). */
+  static Dataset<Row> pairs(Dataset<Row> records, BlockingAnalysis.Plan plan, LinkType linkType) {
+    List<ResolvedRule> rules = plan.rules();
+    boolean hasSource = Arrays.asList(records.columns()).contains("source");
+    Set<String> residualCols = new LinkedHashSet<>();
+    for (ResolvedRule r : rules) {
+      residualCols.addAll(r.residualColumns);
+    }
+    residualCols.remove("uid");
+    residualCols.remove("source");
+
+    List<Column> keyedCols = new ArrayList<>();
+    keyedCols.add(col("uid").cast("long").as("uid"));
+    keyedCols.add(hasSource ? col("source") : lit(null).cast("string").as("source"));
+    for (String c : residualCols) {
+      keyedCols.add(col(c));
+    }
+    for (ResolvedRule r : rules) {
+      keyedCols.add(withoutDropped(r, plan.droppedKeys().get(r.index)).as(r.keyColumn()));
+    }
+    Dataset<Row> keyed = records.select(keyedCols.toArray(new Column[0]));
+
+    Dataset<Row> union = null;
+    for (ResolvedRule r : rules) {
+      Dataset<Row> rulePairs =
+          rulePairs(keyed, r, rules.subList(0, r.index), plan.saltBuckets().get(r.index), linkType);
+      union = union == null ? rulePairs : union.union(rulePairs);
+    }
+    return union;
+  }
+
+  private static Column withoutDropped(ResolvedRule r, List<String> dropped) {
+    if (dropped.isEmpty()) {
+      return r.key;
+    }
+    if (r.isArray) {
+      return array_except(r.key, array(dropped.stream().map(k -> lit(k)).toArray(Column[]::new)));
+    }
+    return when(not(r.key.isin(dropped.toArray())), r.key);
+  }
+
+  private static Dataset<Row> rulePairs(
+      Dataset<Row> keyed,
+      ResolvedRule rule,
+      List<ResolvedRule> earlier,
+      Map<String, Integer> saltBuckets,
+      LinkType linkType) {
+    String k = rule.keyColumn();
+    // only this rule's key and the earlier rules' keys: the optimiser prunes the other key
+    // expressions, so later rules' keys are not computed for this join
+    List<Column> needed = new ArrayList<>();
+    for (String c : keyed.columns()) {
+      if (!c.startsWith("_bk") || Integer.parseInt(c.substring(3)) <= rule.index) {
+        needed.add(col(c));
+      }
+    }
+    Dataset<Row> side = keyed.select(needed.toArray(new Column[0])).where(col(k).isNotNull());
+    String joinKey = k;
+    if (rule.isArray) {
+      joinKey = "_bkx";
+      side = side.withColumn(joinKey, explode(col(k)));
+    }
+    Dataset<Row> left = side;
+    Dataset<Row> right = side;
+    boolean salted = !saltBuckets.isEmpty();
+    if (salted) {
+      SparkSession spark = keyed.sparkSession();
+      List<Row> rows = new ArrayList<>();
+      saltBuckets.forEach((key, b) -> rows.add(RowFactory.create(key, b)));
+      StructType schema =
+          new StructType()
+              .add("_salt_key", DataTypes.StringType, false)
+              .add("_nsalt", DataTypes.IntegerType, false);
+      Dataset<Row> buckets = spark.createDataFrame(rows, schema);
+      Dataset<Row> withBuckets =
+          side.join(broadcast(buckets), col(joinKey).equalTo(buckets.col("_salt_key")), "left")
+              .drop("_salt_key")
+              .withColumn("_nsalt", coalesce(col("_nsalt"), lit(1)));
+      left = withBuckets.withColumn("_salt", pmod(xxhash64(col("uid")), col("_nsalt")).cast("int"));
+      right = withBuckets.withColumn("_salt", explode(sequence(lit(0), col("_nsalt").minus(1))));
+    }
+    Dataset<Row> l = left.alias("l");
+    Dataset<Row> r = right.alias("r");
+    Column cond = col("l." + joinKey).equalTo(col("r." + joinKey));
+    if (salted) {
+      cond = cond.and(col("l._salt").equalTo(col("r._salt")));
+    }
+    if (linkType == LinkType.DEDUPE) {
+      cond = cond.and(col("l.source").eqNullSafe(col("r.source")));
+    }
+    cond = cond.and(col("l.uid").lt(col("r.uid")));
+    if (linkType == LinkType.LINK) {
+      cond = cond.and(not(col("l.source").eqNullSafe(col("r.source"))));
+    }
+    if (rule.rule.hasResidual()) {
+      cond = cond.and(expr(rule.rule.residual()));
+    }
+    for (ResolvedRule e : earlier) {
+      cond = cond.and(not(coalesce(generatedBy(e), lit(false))));
+    }
+    Dataset<Row> out =
+        l.join(r, cond, "inner")
+            .select(
+                col("l.uid").as("uid_l"), col("r.uid").as("uid_r"), lit(rule.index).as("match_key"));
+    return rule.isArray ? out.distinct() : out;
+  }
+
+  /** True when rule e generates the pair (l, r), null or false otherwise. */
+  private static Column generatedBy(ResolvedRule e) {
+    String k = e.keyColumn();
+    Column agree =
+        e.isArray
+            ? arrays_overlap(col("l." + k), col("r." + k))
+            : col("l." + k).equalTo(col("r." + k));
+    return e.rule.hasResidual() ? agree.and(expr(e.rule.residual())) : agree;
+  }
+}

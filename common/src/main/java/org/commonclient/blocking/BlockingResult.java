@@ -1,0 +1,63 @@
+package org.commonclient.blocking;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The output of {@link Blocker#block}: the candidate pairs (lazy: nothing has run yet) and the
+ * analysis made before building them.
+ *
+ * <p>{@code pairs} has columns {@code uid_l} (long), {@code uid_r} (long), {@code match_key} (int,
+ * the index of the rule that generated the pair); {@code uid_l < uid_r} and every pair appears
+ * once.
+ */
+public final class BlockingResult {
+  private final Dataset<Row> pairs;
+  private final List<RuleStats> stats;
+  private final List<BlockingRule> rules;
+  private final LinkType linkType;
+
+  BlockingResult(Dataset<Row> pairs, List<RuleStats> stats, List<BlockingRule> rules, LinkType linkType) {
+    this.pairs = pairs;
+    this.stats = List.copyOf(stats);
+    this.rules = List.copyOf(rules);
+    this.linkType = linkType;
+  }
+
+  /** The candidate pairs, not yet computed: the caller decides whether to write or cache them. */
+  public Dataset<Row> pairs() {
+    return pairs;
+  }
+
+  /** The pre-exclusion analysis, one entry per rule in rule order. */
+  public List<RuleStats> stats() {
+    return stats;
+  }
+
+  public LinkType linkType() {
+    return linkType;
+  }
+
+  /**
+   * Exact (post-exclusion) pair counts per rule name, in rule order, computed with one Spark action
+   * over {@link #pairs()}. Call it on pairs you have written or cached if you use them again.
+   */
+  public Map<String, Long> countByRule() {
+    return countByRule(pairs);
+  }
+
+  /** The same count over another copy of the pairs (e.g. read back after writing them). */
+  public Map<String, Long> countByRule(Dataset<Row> materialisedPairs) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (BlockingRule r : rules) {
+      counts.put(r.name(), 0L);
+    }
+    for (Row row : materialisedPairs.groupBy("match_key").count().collectAsList()) {
+      counts.put(rules.get(row.getInt(0)).name(), row.getLong(1));
+    }
+    return counts;
+  }
+}

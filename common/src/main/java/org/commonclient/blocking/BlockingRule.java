@@ -1,0 +1,50 @@
+package org.commonclient.blocking;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One blocking rule: pairs are records whose key expressions are all equal and non-null.
+ *
+ * @param name a short name, used in stats, logs and error messages
+ * @param keys Spark SQL expressions over the record's columns (e.g. {@code "last_dm"}, {@code
+ *     "substr(last_name, 1, 3)"}); an expression of array type (e.g. {@code last_tokens}) is
+ *     exploded, so two records agree when they share any element. At most one array key per rule.
+ *     Null values and empty strings never match.
+ * @param residual an optional extra condition over the pair, a Spark SQL expression using {@code
+ *     l.<column>} and {@code r.<column>} (e.g. {@code "l.sex = r.sex"}); empty string for none
+ */
+public record BlockingRule(String name, List<String> keys, String residual) {
+  public BlockingRule {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("Cannot create a blocking rule with a blank name");
+    }
+    if (keys == null || keys.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Cannot create blocking rule '" + name + "': keys must not be empty");
+    }
+    for (String k : keys) {
+      if (k == null || k.isBlank()) {
+        throw new IllegalArgumentException(
+            "Cannot create blocking rule '" + name + "': a key expression is blank");
+      }
+    }
+    keys = List.copyOf(keys);
+    residual = residual == null ? "" : residual.trim();
+  }
+
+  /** A rule without a residual condition. */
+  public static BlockingRule of(String name, String... keys) {
+    return new BlockingRule(name, List.of(keys), "");
+  }
+
+  /** This rule with a residual condition over {@code l.}/{@code r.} columns. */
+  public BlockingRule withResidual(String condition) {
+    return new BlockingRule(name, keys, condition);
+  }
+
+  public boolean hasResidual() {
+    return !residual.isEmpty();
+  }
+}

@@ -1,0 +1,173 @@
+package org.commonclient.blocking;
+
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+
+/**
+ * A rule bound to a record schema: its keys folded into one column, a string (scalar rule) or an
+ * array of strings (rule with an array key: one composite value per element).
+ *
+ * <p>Folding the keys into one string lets the join, the analysis, the exclusion of earlier rules
+ * and the dropping of oversized blocks all work on one column. Each key is cast to string; null and
+ * blank values make the record keyless for the rule.
+ */
+final class ResolvedRule {
+  /** Separates the key parts inside the composite key (a control character, never in data). */
+  static final String SEP = "\u001f";
+
+  private static final Pattern SIDE_REF = Pattern.compile("\\b([lr])\\.`?([A-Za-z_][A-Za-z0-9_]*)");
+
+  final int index;
+  final BlockingRule rule;
+  final boolean isArray;
+  /** The composite key over the record's columns (string, or array of strings). */
+  final Column key;
+  /** Record columns the residual condition reads. */
+  final List<String> residualColumns;
+
+  private ResolvedRule(
+      int index, BlockingRule rule, boolean isArray, Column key, List<String> residualColumns) {
+    this.index = index;
+    this.rule = rule;
+    this.isArray = isArray;
+    this.key = key;
+    this.residualColumns = residualColumns;
+  }
+
+  /** The name of this rule's key column in the keyed table. */
+  String keyColumn() {
+    return "_bk" + index;
+  }
+
+  static List<ResolvedRule> resolveAll(Dataset<Row> records, List<BlockingRule> rules) {
+    List<ResolvedRule> out = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      out.add(resolve(records, i, rules.get(i)));
+    }
+    return out;
+  }
+
+  static ResolvedRule resolve(Dataset<Row> records, int index, BlockingRule rule) {
+    List<Column> parts = new ArrayList<>();
+    Column array = null;
+    int arrayPos = -1;
+    for (String k : rule.keys()) {
+      Column c = expr(k);
+      DataType t;
+      try {
+        t = records.select(c).schema().fields()[0].dataType();
+      } catch (Exception e) { // AnalysisException is thrown undeclared (Scala)
+        throw new IllegalArgumentException(
+            "Blocking rule '" + rule.name() + "': cannot resolve key '" + k + "': " + e.getMessage(),
+            e);
+      }
+      if (t instanceof ArrayType) {
+        if (array != null) {
+          throw new IllegalArgumentException(
+              "Blocking rule '"
+                  + rule.name()
+                  + "' has more than one array key ('"
+                  + k
+                  + "'): at most one is supported");
+        }
+        array = filter(transform(c, x -> x.cast("string")), ResolvedRule::nonBlank);
+        arrayPos = parts.size();
+        parts.add(null);
+      } else {
+        parts.add(c.cast("string"));
+      }
+    }
+    // null or blank scalar parts make the record keyless (when(null) is null)
+    Column scalarsPresent = lit(true);
+    for (Column p : parts) {
+      if (p != null) {
+        scalarsPresent = scalarsPresent.and(nonBlank(p));
+      }
+    }
+    Column key;
+    if (array == null) {
+      Column composite =
+          parts.size() == 1 ? parts.get(0) : concat_ws(SEP, parts.toArray(new Column[0]));
+      key = when(scalarsPresent, composite);
+    } else {
+      // an empty array is left as is: it explodes to nothing and overlaps nothing
+      final int pos = arrayPos;
+      Column composite =
+          parts.size() == 1
+              ? array_distinct(array)
+              : array_distinct(
+                  transform(
+                      array,
+                      t -> {
+                        List<Column> withElement = new ArrayList<>(parts);
+                        withElement.set(pos, t);
+                        return concat_ws(SEP, withElement.toArray(new Column[0]));
+                      }));
+      key = parts.size() == 1 ? composite : when(scalarsPresent, composite);
+    }
+    List<String> residualColumns = residualColumns(records, rule);
+    return new ResolvedRule(index, rule, array != null, key, residualColumns);
+  }
+
+  /** True for a non-blank string, null for null (so it can guard a {@code when}). */
+  private static Column nonBlank(Column x) {
+    return length(trim(x)).gt(0);
+  }
+
+  private static List<String> residualColumns(Dataset<Row> records, BlockingRule rule) {
+    if (!rule.hasResidual()) {
+      return List.of();
+    }
+    Set<String> available = new LinkedHashSet<>(List.of(records.columns()));
+    Set<String> cols = new LinkedHashSet<>();
+    Matcher m = SIDE_REF.matcher(rule.residual());
+    while (m.find()) {
+      String c = m.group(2);
+      if (!available.contains(c)) {
+        throw new IllegalArgumentException(
+            "Blocking rule '"
+                + rule.name()
+                + "': residual '"
+                + rule.residual()
+                + "' refers to unknown column '"
+                + c
+                + "'; columns: "
+                + available);
+      }
+      cols.add(c);
+    }
+    if (cols.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Blocking rule '"
+              + rule.name()
+              + "': residual '"
+              + rule.residual()
+              + "' refers to no l.<column> or r.<column>");
+    }
+    return List.copyOf(cols);
+  }
+
+  /** Turns a composite key into the form shown in stats and messages. */
+  static String display(String compositeKey) {
+    return compositeKey == null ? null : compositeKey.replace(SEP, " | ");
+  }
+}
