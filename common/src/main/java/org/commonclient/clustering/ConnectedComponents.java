@@ -4,7 +4,9 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -121,10 +123,10 @@ public final class ConnectedComponents {
         e.select(col("src").as("u"), col("dst").as("v"))
             .union(e.select(col("dst").as("u"), col("src").as("v")));
     WindowSpec byU = Window.partitionBy("u");
+    // no distinct here: duplicates do not change small-star's minimum and its distinct removes them
     return both.withColumn("m", least(col("u"), min(col("v")).over(byU)))
         .filter(col("v").gt(col("u")))
-        .select(col("v").as("src"), col("m").as("dst"))
-        .distinct();
+        .select(col("v").as("src"), col("m").as("dst"));
   }
 
   /** Small-star: u and each smaller neighbour v of u are linked to m(u) = min(u, smaller N(u)). */
@@ -137,14 +139,18 @@ public final class ConnectedComponents {
     return fromNeighbours.union(fromSelf).distinct();
   }
 
-  /** Edges that keep the graph from being a forest of stars: a src with several dst, or a dst that is a src. */
+  /**
+   * Number of nodes that keep the graph from being a forest of stars: a node with several
+   * parents, or a parent that has a parent itself. One aggregation, one shuffle.
+   */
   static long unsettled(Dataset<Row> e) {
-    long multiParent =
-        e.groupBy("src").count().filter(col("count").gt(1)).count();
-    if (multiParent > 0) {
-      return multiParent;
-    }
-    Dataset<Row> srcs = e.select(col("src").as("__s")).distinct();
-    return e.join(srcs, e.col("dst").equalTo(srcs.col("__s")), "left_semi").count();
+    Dataset<Row> roles =
+        e.select(col("src").as("n"), lit(1).as("out"), lit(0).as("in"))
+            .union(e.select(col("dst").as("n"), lit(0).as("out"), lit(1).as("in")));
+    return roles
+        .groupBy("n")
+        .agg(sum("out").as("out"), sum("in").as("in"))
+        .filter(col("out").gt(1).or(col("out").geq(1).and(col("in").geq(1))))
+        .count();
   }
 }
