@@ -21,7 +21,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *       (source, record_id) of the cluster, attempt). Any id that collides with a previous id or
  *       with another new id is re-drawn with the next attempt, so old ids are never reused.
  * </ol>
+ *
+ * <p>Nothing is cached: the two outputs are lazy plans meant to be written once each (the link
+ * stage's deliberate stage boundary); every step is deterministic, so recomputation is safe.
  */
 public final class StableIds {
   private static final Logger LOG = LoggerFactory.getLogger(StableIds.class);
@@ -105,8 +107,7 @@ public final class StableIds {
     Dataset<Row> overlap =
         recs.join(prev, new String[] {"source", "record_id"})
             .groupBy("cluster_id", "old_id")
-            .agg(count(lit(1)).as("shared"))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+            .agg(count(lit(1)).as("shared"));
 
     Dataset<Row> claims =
         overlap
@@ -142,8 +143,7 @@ public final class StableIds {
                     when(col("split_from").isNotNull(), lit(SPLIT)).otherwise(lit(NEW)).as("event"),
                     when(col("split_from").isNotNull(), array(col("split_from")))
                         .otherwise(expr("cast(array() as array<string>)"))
-                        .as("related_person_ids")))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+                        .as("related_person_ids")));
 
     Dataset<Row> crosswalk =
         clusters
@@ -198,8 +198,7 @@ public final class StableIds {
                                   col("attempt").cast("string")),
                               256),
                           1,
-                          16))))
-              .persist(StorageLevel.MEMORY_AND_DISK());
+                          16))));
       Dataset<Row> dupNew =
           drawn.groupBy("person_id").count().filter(col("count").gt(1)).select("person_id");
       Dataset<Row> clash =
