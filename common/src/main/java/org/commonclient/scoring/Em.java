@@ -89,6 +89,13 @@ public final class Em {
         fixedU[c][g] = comp.levels().get(g).fixedU();
       }
     }
+    boolean[] excluded = new boolean[nc];
+    for (String x : settings.excludedComparisons()) {
+      if (!start.comparisonNames().contains(x)) {
+        throw new IllegalArgumentException("Cannot exclude unknown comparison " + x);
+      }
+      excluded[start.comparisonNames().indexOf(x)] = true;
+    }
     long total = 0;
     long[][] observed = new long[nc][];
     for (int c = 0; c < nc; c++) {
@@ -106,7 +113,7 @@ public final class Em {
               "Comparison " + start.comparisons().get(c).name() + " has levels -1.." + (nl[c] - 1)
                   + " but the data has gamma " + g);
         }
-        if (g >= 0) {
+        if (g >= 0 && !excluded[c]) {
           observed[c][g] += p.count();
         }
       }
@@ -117,7 +124,7 @@ public final class Em {
     }
     List<String> warnings = new ArrayList<>();
     for (int c = 0; c < nc; c++) {
-      for (int g = 0; g < nl[c]; g++) {
+      for (int g = 0; g < nl[c] && !excluded[c]; g++) {
         if (observed[c][g] == 0) {
           String w = String.format(Locale.ROOT,
               "Level %d of comparison %s is never observed in the %d training pairs: its m is"
@@ -149,7 +156,7 @@ public final class Em {
         double lu = log1mLambda;
         for (int c = 0; c < nc; c++) {
           int g = p.gamma(c);
-          if (g >= 0) {
+          if (g >= 0 && !excluded[c]) {
             lm += Math.log(m[c][g]);
             lu += Math.log(u[c][g]);
           }
@@ -162,7 +169,7 @@ public final class Em {
         sumP += n * post;
         for (int c = 0; c < nc; c++) {
           int g = p.gamma(c);
-          if (g >= 0) {
+          if (g >= 0 && !excluded[c]) {
             wm[c][g] += n * post;
             wu[c][g] += n * (1 - post);
           }
@@ -214,6 +221,172 @@ public final class Em {
         "EM finished after {} iterations (converged={}): lambda={} on {} pairs",
         history.size(), converged, lambda, total);
     return result;
+  }
+
+  /**
+   * One EM training session: the comparison vectors of pairs found by one training blocking rule,
+   * and the comparisons that rule blocks on (excluded from this session).
+   */
+  public record Session(String name, List<PatternCount> patterns, java.util.Set<String> excluded) {
+    public Session {
+      patterns = List.copyOf(patterns);
+      excluded = java.util.Set.copyOf(excluded);
+    }
+
+    public static Session of(
+        String name, Dataset<Row> vectors, List<String> comparisons, java.util.Set<String> excluded) {
+      return new Session(name, patternCounts(vectors, comparisons), excluded);
+    }
+  }
+
+  /**
+   * The outcome of {@link #trainSessions}: m of each comparison averaged over the sessions that
+   * estimated it, u and lambda as described there.
+   */
+  public record SessionsResult(
+      FellegiSunterModel model, Map<String, EmResult> sessions, List<String> warnings) {
+    public SessionsResult {
+      sessions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sessions));
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /**
+   * Trains m in several sessions, each blocked on different comparisons, as no single set of
+   * blocked pairs shows every comparison undistorted. Every session starts from {@code initial};
+   * the combined m of a comparison is the mean over the sessions that did not exclude it (a
+   * comparison no session estimated keeps its initial m, with a warning). u comes from {@code
+   * initial} (fixed when {@code settings.fixU()}), free u are averaged like m. The combined lambda
+   * is the first session's; use {@link #estimateLambda} for the prior of the pairs to be scored.
+   */
+  public static SessionsResult trainSessions(
+      List<Session> sessions, FellegiSunterModel initial, EmSettings settings) {
+    if (sessions.isEmpty()) {
+      throw new IllegalArgumentException("Cannot train EM without sessions");
+    }
+    Map<String, EmResult> results = new LinkedHashMap<>();
+    List<String> warnings = new ArrayList<>();
+    for (Session s : sessions) {
+      EmResult r = train(s.patterns(), initial, settings.withExcludedComparisons(s.excluded()));
+      results.put(s.name(), r);
+      r.warnings().forEach(w -> warnings.add(s.name() + ": " + w));
+    }
+    FellegiSunterModel out =
+        settings.fixU() ? initial.withAllUFixed(true) : initial;
+    out = out.withLambda(results.values().iterator().next().model().lambda(), initial.lambdaFixed());
+    for (FellegiSunterModel.Comparison c : initial.comparisons()) {
+      double[] m = new double[c.numLevels()];
+      double[] u = new double[c.numLevels()];
+      int n = 0;
+      for (Session s : sessions) {
+        if (s.excluded().contains(c.name())) {
+          continue;
+        }
+        FellegiSunterModel.Comparison t = results.get(s.name()).model().comparison(c.name());
+        for (int g = 0; g < m.length; g++) {
+          m[g] += t.m()[g];
+          u[g] += t.u()[g];
+        }
+        n++;
+      }
+      if (n == 0) {
+        String w = "No session estimated m of comparison " + c.name() + "; it keeps its initial m";
+        warnings.add(w);
+        LOG.warn(w);
+        continue;
+      }
+      List<FellegiSunterModel.Level> levels = new ArrayList<>();
+      for (FellegiSunterModel.Level l : out.comparison(c.name()).levels()) {
+        int g = l.gamma();
+        levels.add(
+            new FellegiSunterModel.Level(
+                g, l.label(), l.fixedM() ? l.m() : m[g] / n, l.fixedU() ? l.u() : u[g] / n,
+                l.fixedM(), l.fixedU()));
+      }
+      out = out.withComparison(new FellegiSunterModel.Comparison(c.name(), levels));
+    }
+    out = out.withMetadata("em.sessions", String.join(",", results.keySet()));
+    return new SessionsResult(out, results, warnings);
+  }
+
+  /**
+   * Pattern counts per {@code match_key}, in one aggregation: {@code groupBy(match_key, gammas)}.
+   */
+  public static Map<Integer, List<PatternCount>> patternCountsByMatchKey(
+      Dataset<Row> vectors, List<String> comparisons) {
+    List<Column> keys = new ArrayList<>();
+    List<Column> names = new ArrayList<>();
+    keys.add(col("match_key").cast("int").as("mk"));
+    names.add(col("mk"));
+    for (String c : comparisons) {
+      keys.add(coalesce(col("gamma_" + c).cast("int"), lit(-1)).as("g_" + c));
+      names.add(col("g_" + c));
+    }
+    List<Row> rows =
+        vectors.select(keys.toArray(Column[]::new))
+            .groupBy(names.toArray(Column[]::new))
+            .count()
+            .collectAsList();
+    Map<Integer, List<PatternCount>> out = new java.util.TreeMap<>();
+    for (Row r : rows) {
+      int[] g = new int[comparisons.size()];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = r.getInt(i + 1);
+      }
+      out.computeIfAbsent(r.getInt(0), k -> new ArrayList<>())
+          .add(new PatternCount(g, r.getLong(comparisons.size() + 1)));
+    }
+    return out;
+  }
+
+  /** lambda per blocking rule and the combined priors; see {@link #estimateLambda}. */
+  public record LambdaEstimate(
+      Map<Integer, Double> lambdaByMatchKey,
+      Map<Integer, Long> pairsByMatchKey,
+      double blockedLambda,
+      double expectedMatches,
+      java.util.OptionalDouble overallPrior) {}
+
+  /**
+   * Estimates lambda on the blocked pairs to be scored, with m and u fixed: per blocking rule
+   * ({@code match_key}), EM on lambda alone, ignoring the comparisons that rule and the earlier
+   * rules block on (given as {@code excludedByMatchKey}; pairs of rule k are distorted on all of
+   * them). The expected number of matches is sum(lambda_k n_k); {@code blockedLambda} = that over
+   * all blocked pairs and {@code overallPrior} = that over {@code totalPairCount} (when &gt; 0).
+   */
+  public static LambdaEstimate estimateLambda(
+      Dataset<Row> blockedVectors,
+      FellegiSunterModel model,
+      Map<Integer, java.util.Set<String>> excludedByMatchKey,
+      EmSettings settings,
+      long totalPairCount) {
+    Map<Integer, List<PatternCount>> byKey = patternCountsByMatchKey(blockedVectors, model.comparisonNames());
+    FellegiSunterModel fixed = model.withAllUFixed(true);
+    for (FellegiSunterModel.Comparison c : model.comparisons()) {
+      for (int g = 0; g < c.numLevels(); g++) {
+        fixed = fixed.withM(c.name(), g, c.m()[g], true);
+      }
+    }
+    fixed = fixed.withLambda(model.lambda(), false);
+    Map<Integer, Double> lambdas = new java.util.TreeMap<>();
+    Map<Integer, Long> pairs = new java.util.TreeMap<>();
+    double expected = 0;
+    long n = 0;
+    for (Map.Entry<Integer, List<PatternCount>> e : byKey.entrySet()) {
+      java.util.Set<String> ex = excludedByMatchKey.getOrDefault(e.getKey(), java.util.Set.of());
+      EmResult r = train(e.getValue(), fixed, settings.withExcludedComparisons(ex).withMaxIterations(
+          Math.max(settings.maxIterations(), 200)));
+      long nk = e.getValue().stream().mapToLong(PatternCount::count).sum();
+      lambdas.put(e.getKey(), r.model().lambda());
+      pairs.put(e.getKey(), nk);
+      expected += r.model().lambda() * nk;
+      n += nk;
+    }
+    double blocked = n == 0 ? Double.NaN : expected / n;
+    java.util.OptionalDouble overall =
+        totalPairCount > 0 ? java.util.OptionalDouble.of(expected / totalPairCount) : java.util.OptionalDouble.empty();
+    LOG.info("lambda by blocking rule {}: expected matches {} among {} blocked pairs", lambdas, expected, n);
+    return new LambdaEstimate(lambdas, pairs, blocked, expected, overall);
   }
 
   /**

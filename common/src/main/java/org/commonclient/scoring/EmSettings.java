@@ -12,14 +12,24 @@ package org.commonclient.scoring;
  *     never observed
  * @param totalPairCount number of all possible record pairs (n(n-1)/2), or 0 when unknown: used to
  *     report the implied prior over all pairs
+ * @param excludedComparisons comparisons EM ignores (treated as the null level, parameters left
+ *     alone): those the training pairs were blocked on, whose levels are not distributed as m and
+ *     u among blocked pairs
  */
 public record EmSettings(
     int maxIterations,
     double convergenceThreshold,
     boolean fixU,
     double probabilityFloor,
-    long totalPairCount) {
+    long totalPairCount,
+    java.util.Set<String> excludedComparisons) {
+  public EmSettings(
+      int maxIterations, double convergenceThreshold, boolean fixU, double probabilityFloor, long totalPairCount) {
+    this(maxIterations, convergenceThreshold, fixU, probabilityFloor, totalPairCount, java.util.Set.of());
+  }
+
   public EmSettings {
+    excludedComparisons = java.util.Set.copyOf(excludedComparisons);
     if (maxIterations < 1) {
       throw new IllegalArgumentException("Cannot set maxIterations to " + maxIterations + ": must be positive");
     }
@@ -37,18 +47,22 @@ public record EmSettings(
   }
 
   public static EmSettings defaults() {
-    return new EmSettings(25, 1e-4, true, 1e-6, 0);
+    return new EmSettings(100, 1e-4, true, 1e-6, 0);
   }
 
   public EmSettings withFixU(boolean fix) {
-    return new EmSettings(maxIterations, convergenceThreshold, fix, probabilityFloor, totalPairCount);
+    return new EmSettings(maxIterations, convergenceThreshold, fix, probabilityFloor, totalPairCount, excludedComparisons);
   }
 
   public EmSettings withMaxIterations(int n) {
-    return new EmSettings(n, convergenceThreshold, fixU, probabilityFloor, totalPairCount);
+    return new EmSettings(n, convergenceThreshold, fixU, probabilityFloor, totalPairCount, excludedComparisons);
   }
 
   public EmSettings withTotalPairCount(long n) {
-    return new EmSettings(maxIterations, convergenceThreshold, fixU, probabilityFloor, n);
+    return new EmSettings(maxIterations, convergenceThreshold, fixU, probabilityFloor, n, excludedComparisons);
+  }
+
+  public EmSettings withExcludedComparisons(java.util.Set<String> excluded) {
+    return new EmSettings(maxIterations, convergenceThreshold, fixU, probabilityFloor, totalPairCount, excluded);
   }
 }

@@ -234,7 +234,7 @@ class ScoringSparkTest {
   void configDefaultsRead() {
     ScoringConfig c = ScoringConfig.from(ConfigLoader.load(null));
     assertTrue(c.fixedModel().isEmpty(), "no fixed model by default");
-    assertEquals(25, c.em().maxIterations());
+    assertEquals(100, c.em().maxIterations());
     assertTrue(c.em().fixU());
     assertEquals(2, c.termFrequency().adjustments().size());
     assertEquals(SupervisedScorer.Algorithm.LOGISTIC, c.supervised().algorithm());
