@@ -110,4 +110,40 @@ class EmTest {
         r.model().metadata().get("em.impliedOverallPrior"),
         "implied prior in metadata");
   }
+
+  @Test
+  void excludedComparisonsAreIgnoredAndSessionsAverage() {
+    List<PatternCount> a = Simulation.patterns(Simulation.pairs(30_000, LAMBDA, 31));
+    List<PatternCount> b = Simulation.patterns(Simulation.pairs(30_000, LAMBDA, 32));
+    FellegiSunterModel start = FellegiSunterModel.initial(Simulation.levels(), 0.5);
+    for (String c : Simulation.U.keySet()) {
+      start = start.withU(c, Simulation.U.get(c), true);
+    }
+    EmResult one =
+        Em.train(a, start, EmSettings.defaults().withExcludedComparisons(java.util.Set.of("dob")));
+    assertTrue(
+        java.util.Arrays.equals(start.comparison("dob").m(), one.model().comparison("dob").m()),
+        "excluded comparison untouched");
+    assertEquals(LAMBDA, one.model().lambda(), 0.015, "lambda from the other comparisons");
+    Em.SessionsResult both =
+        Em.trainSessions(
+            List.of(
+                new Em.Session("no dob", a, java.util.Set.of("dob")),
+                new Em.Session("no last_name", b, java.util.Set.of("last_name"))),
+            start,
+            EmSettings.defaults());
+    double[] lnA = both.sessions().get("no dob").model().comparison("last_name").m();
+    assertTrue(
+        java.util.Arrays.equals(lnA, both.model().comparison("last_name").m()),
+        "last_name m from the only session that estimated it");
+    double[] fa = both.sessions().get("no dob").model().comparison("first_name").m();
+    double[] fb = both.sessions().get("no last_name").model().comparison("first_name").m();
+    for (int g = 0; g < fa.length; g++) {
+      assertEquals((fa[g] + fb[g]) / 2, both.model().comparison("first_name").m()[g], 1e-12, "mean m");
+      assertEquals(Simulation.M.get("first_name")[g], both.model().comparison("first_name").m()[g], 0.02);
+    }
+    for (int g = 0; g < 3; g++) {
+      assertEquals(Simulation.M.get("dob")[g], both.model().comparison("dob").m()[g], 0.02, "dob m");
+    }
+  }
 }
