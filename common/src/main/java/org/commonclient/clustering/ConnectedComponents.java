@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * checkpointInterval} rounds the lineage is cut with a (local or reliable) checkpoint. The result is
  * deterministic: {@code cluster_id} is the smallest uid of the component; vertices without edges
  * are their own cluster.
+ *
+ * <p>The returned components read the last round's persisted (or checkpointed) edges: write them
+ * out, then {@code spark.catalog().clearCache()} or let the session end.
  */
 public final class ConnectedComponents {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectedComponents.class);
