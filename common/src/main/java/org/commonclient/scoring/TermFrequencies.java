@@ -1,0 +1,109 @@
+package org.commonclient.scoring;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * Term-frequency adjustment of exact-match levels.
+ *
+ * <p>The u of an exact-match level is an average over all values; a pair agreeing on a common
+ * surname is less telling than one agreeing on a rare one. For a pair at the exact level we
+ * replace u by the frequency of the value itself: the Bayes factor m/u becomes m/tf, applied as an
+ * extra factor {@code bf_tf_adj_<col> = u_exact / max(tf_l, tf_r)}, clamped to [min, max].
+ * Using the larger of the two frequencies keeps the adjustment conservative when the two sides
+ * disagree in spelling details the standardiser left (they are equal at the exact level anyway).
+ * Pairs at other levels, or with a value not in the frequency table, get factor 1.
+ */
+public final class TermFrequencies {
+  private TermFrequencies() {}
+
+  /**
+   * Share of records carrying each value of {@code column} among records where it is not null.
+   *
+   * @return {@code value} (the column's type), {@code tf} (double)
+   */
+  public static Dataset<Row> compute(Dataset<Row> records, String column) {
+    Dataset<Row> nonNull = records.filter(col(column).isNotNull());
+    Dataset<Row> counts = nonNull.groupBy(col(column).as("value")).count();
+    // the total is a separate count: a window over everything would use a single partition
+    long n = nonNull.count();
+    if (n == 0) {
+      return counts.select(col("value"), lit(0.0).as("tf")).limit(0);
+    }
+    return counts.select(col("value"), col("count").divide(lit((double) n)).as("tf"));
+  }
+
+  /**
+   * Adds {@code bf_tf_adj_<adj.column()>} to pairs.
+   *
+   * @param pairs comparison vectors with {@code <column>_l}, {@code <column>_r} and the gamma
+   *     column of the adjustment's comparison
+   * @param tf a table from {@link #compute}
+   * @param model supplies u of the exact level
+   */
+  public static Dataset<Row> adjust(
+      Dataset<Row> pairs,
+      Dataset<Row> tf,
+      FellegiSunterModel model,
+      TermFrequencySettings.Adjustment adj,
+      TermFrequencySettings settings,
+      boolean broadcast) {
+    FellegiSunterModel.Comparison comp = model.comparison(adj.comparison());
+    int exact = adj.exactLevel() < 0 ? comp.numLevels() - 1 : adj.exactLevel();
+    if (exact >= comp.numLevels()) {
+      throw new IllegalArgumentException(
+          "Cannot use exact level " + exact + " of comparison " + comp.name() + ": it has levels 0.."
+              + (comp.numLevels() - 1));
+    }
+    double uExact = comp.levels().get(exact).u();
+    String c = adj.column();
+    String vl = "__tf_" + c + "_vl";
+    String vr = "__tf_" + c + "_vr";
+    String tl = "__tf_" + c + "_l";
+    String tr = "__tf_" + c + "_r";
+    Dataset<Row> left = tf.select(col("value").as(vl), col("tf").as(tl));
+    Dataset<Row> right = tf.select(col("value").as(vr), col("tf").as(tr));
+    if (broadcast) {
+      left = functions.broadcast(left);
+      right = functions.broadcast(right);
+    }
+    Dataset<Row> joined =
+        pairs
+            .join(left, pairs.col(c + "_l").equalTo(left.col(vl)), "left")
+            .join(right, col(c + "_r").equalTo(right.col(vr)), "left");
+    Column maxTf = greatest(col(tl), col(tr));
+    Column factor =
+        least(
+            lit(settings.maxAdjustment()),
+            greatest(lit(settings.minAdjustment()), lit(uExact).divide(maxTf)));
+    Column bf =
+        when(col(comp.gammaColumn()).equalTo(exact).and(maxTf.isNotNull()).and(maxTf.gt(0)), factor)
+            .otherwise(lit(1.0));
+    return joined.withColumn(Scoring.TF_ADJ_PREFIX + c, bf).drop(vl, vr, tl, tr);
+  }
+
+  /**
+   * Applies every configured adjustment: frequencies from {@code records} (one group-by per
+   * column), broadcast when a table has at most {@code settings.broadcastMaxRows()} values.
+   */
+  public static Dataset<Row> adjustAll(
+      Dataset<Row> pairs, Dataset<Row> records, FellegiSunterModel model, TermFrequencySettings settings) {
+    Dataset<Row> out = pairs;
+    List<TermFrequencySettings.Adjustment> adjs = settings.adjustments();
+    for (TermFrequencySettings.Adjustment a : adjs) {
+      Dataset<Row> tf = compute(records, a.column());
+      boolean small = tf.count() <= settings.broadcastMaxRows();
+      out = adjust(out, tf, model, a, settings, small);
+    }
+    return out;
+  }
+}
