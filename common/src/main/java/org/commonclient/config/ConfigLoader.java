@@ -34,7 +34,8 @@ public final class ConfigLoader {
           "commonclient.spark.conf",
           "commonclient.sources",
           "commonclient.agreements",
-          "commonclient.linkage.comparisons",
+          "commonclient.linkage.comparison.comparisons",
+          "commonclient.linkage.training.rules",
           "commonclient.linkage.blocking.rules",
           "commonclient.metrics.rules");
 

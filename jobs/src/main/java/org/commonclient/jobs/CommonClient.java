@@ -1,8 +1,12 @@
 package org.commonclient.jobs;
 
+import org.commonclient.jobs.evaluate.EvaluateCommand;
 import org.commonclient.jobs.export.ExportCommand;
 import org.commonclient.jobs.generate.GenerateCommand;
 import org.commonclient.jobs.ingest.IngestCommand;
+import org.commonclient.jobs.link.LinkCommand;
+import org.commonclient.jobs.metrics.MetricsCommand;
+import org.commonclient.jobs.pipeline.PipelineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +19,11 @@ import picocli.CommandLine.Command;
     subcommands = {
       GenerateCommand.class,
       IngestCommand.class,
+      LinkCommand.class,
+      EvaluateCommand.class,
+      MetricsCommand.class,
       ExportCommand.class,
+      PipelineCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -1,0 +1,63 @@
+package org.commonclient.linkage;
+
+import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.List;
+import org.commonclient.blocking.BlockingConfig;
+import org.commonclient.blocking.LinkType;
+import org.commonclient.clustering.ClusteringConfig;
+import org.commonclient.comparison.ComparisonConfig;
+import org.commonclient.scoring.ScoringConfig;
+import org.commonclient.standardise.StandardiseConfig;
+
+/**
+ * Settings of the link stage, read once from {@code commonclient.linkage}.
+ *
+ * @param linkType dedupe, link or link_and_dedupe
+ * @param sources person sources to link (empty = all)
+ * @param matchPairsMinProbability scored pairs kept in match_pairs
+ * @param trainingRules blocking rules whose pairs train m by EM, each with the comparisons it fixes
+ * @param trainingMaxPairs pairs sampled per training session
+ * @param trainingMaxBlockSize blocks larger than this are left out of training
+ */
+public record LinkConfig(
+    LinkType linkType,
+    List<String> sources,
+    double matchPairsMinProbability,
+    List<TrainingRule> trainingRules,
+    long trainingMaxPairs,
+    long trainingMaxBlockSize,
+    StandardiseConfig standardise,
+    BlockingConfig blocking,
+    ComparisonConfig comparison,
+    ScoringConfig scoring,
+    ClusteringConfig clustering) {
+
+  /** A training blocking rule. */
+  public record TrainingRule(String name, List<String> keys, List<String> blockedOn) {}
+
+  public static LinkConfig from(Config root) {
+    Config c = root.getConfig("commonclient.linkage");
+    List<TrainingRule> rules = new ArrayList<>();
+    for (Config r : c.getConfigList("training.rules")) {
+      rules.add(new TrainingRule(r.getString("name"), r.getStringList("keys"), r.getStringList("blockedOn")));
+    }
+    return new LinkConfig(
+        LinkType.parse(c.getString("linkType")),
+        c.getStringList("sources"),
+        c.getDouble("matchPairsMinProbability"),
+        rules,
+        c.getLong("training.maxPairs"),
+        c.getLong("training.maxBlockSize"),
+        StandardiseConfig.from(root),
+        BlockingConfig.from(root.getConfig(BlockingConfig.PATH)),
+        ComparisonConfig.from(root),
+        ScoringConfig.from(root),
+        ClusteringConfig.from(root));
+  }
+
+  public LinkConfig withLinkType(LinkType t) {
+    return new LinkConfig(t, sources, matchPairsMinProbability, trainingRules, trainingMaxPairs,
+        trainingMaxBlockSize, standardise, blocking, comparison, scoring, clustering);
+  }
+}

@@ -1,0 +1,390 @@
+package org.commonclient.linkage;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.year;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.commonclient.blocking.Blocker;
+import org.commonclient.blocking.BlockingAnalysis;
+import org.commonclient.blocking.BlockingConfig;
+import org.commonclient.blocking.BlockingResult;
+import org.commonclient.blocking.BlockingRule;
+import org.commonclient.blocking.LinkType;
+import org.commonclient.blocking.RuleStats;
+import org.commonclient.clustering.Clustering;
+import org.commonclient.clustering.ConnectedComponents;
+import org.commonclient.clustering.StableIds;
+import org.commonclient.comparison.ComparisonConfig;
+import org.commonclient.comparison.ComparisonVectors;
+import org.commonclient.config.StorageConfig;
+import org.commonclient.io.AtomicPublisher;
+import org.commonclient.io.DeltaTables;
+import org.commonclient.scoring.FellegiSunterModel;
+import org.commonclient.scoring.ModelTraining;
+import org.commonclient.scoring.RandomPairs;
+import org.commonclient.scoring.TermFrequencies;
+import org.commonclient.standardise.Standardiser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The link stage.
+ *
+ * <p>Input: {@code identified/person_records}. Outputs (linked zone, published together or not at
+ * all): {@code crosswalk}, {@code person}, {@code match_pairs}, {@code model},
+ * {@code person_id_history}, {@code runs}.
+ *
+ * <p>Algorithm: standardise every record; block with the ordered rules (refusing a rule over its
+ * pair budget); build comparison vectors; estimate u from random pairs and m by EM on
+ * per-rule training sessions (or load a fixed model); score with term-frequency adjusted
+ * Fellegi-Sunter weights; cluster pairs above the threshold (never twin-guarded pairs) with
+ * distributed connected components; give clusters stable person ids against the previous
+ * crosswalk; publish atomically.
+ */
+public final class LinkJob {
+  private static final Logger LOG = LoggerFactory.getLogger(LinkJob.class);
+
+  /** What a link run did. */
+  public record LinkResult(
+      String runId,
+      long records,
+      long candidatePairs,
+      Map<String, Long> pairsByRule,
+      long matchedPairs,
+      long persons,
+      int ccIterations,
+      Map<String, Double> stageSeconds,
+      Map<String, Long> tableVersions,
+      FellegiSunterModel model) {
+    public double totalSeconds() {
+      return stageSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+  }
+
+  private LinkJob() {}
+
+  /** Blocking analysis only: counts per rule and the largest blocks, before any pair is built. */
+  public static List<RuleStats> analyse(SparkSession spark, StorageConfig storage, LinkConfig cfg) {
+    Dataset<Row> std = Standardiser.standardise(records(spark, storage, cfg), cfg.standardise());
+    return BlockingAnalysis.analyse(std, cfg.blocking());
+  }
+
+  static Dataset<Row> records(SparkSession spark, StorageConfig storage, LinkConfig cfg) {
+    String path = storage.identified("person_records");
+    if (!DeltaTables.exists(spark, path)) {
+      throw new IllegalStateException("No person_records table at " + path + ": run ingest first");
+    }
+    Dataset<Row> r = DeltaTables.read(spark, path);
+    if (!cfg.sources().isEmpty()) {
+      r = r.filter(col("source").isin(cfg.sources().toArray()));
+    }
+    return r;
+  }
+
+  public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash) {
+    Map<String, Double> secs = new LinkedHashMap<>();
+    long started = System.currentTimeMillis();
+    Stage stage = new Stage(spark, secs);
+
+    long inputVersion = DeltaTables.version(spark, storage.identified("person_records"));
+    Dataset<Row> raw = records(spark, storage, cfg);
+    Dataset<Row> std = stage.run("standardise", () -> {
+      Dataset<Row> s = Standardiser.standardise(raw, cfg.standardise()).persist(StorageLevel.MEMORY_AND_DISK());
+      LOG.info("standardise: {} records", s.count());
+      return s;
+    });
+    long n = std.count();
+
+    BlockingResult blocked = stage.run("block", () -> Blocker.block(std, cfg.blocking(), cfg.linkType()));
+    Dataset<Row> pairs = blocked.pairs().persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Long> byRule = stage.run("block", () -> blocked.countByRule(pairs));
+    long candidatePairs = byRule.values().stream().mapToLong(Long::longValue).sum();
+    LOG.info("block: {} candidate pairs {}", candidatePairs, byRule);
+
+    Dataset<Row> vectors = stage.run("compare", () -> {
+      Dataset<Row> v = compare(pairs, std, cfg.comparison()).persist(StorageLevel.MEMORY_AND_DISK());
+      v.count();
+      pairs.unpersist();
+      return v;
+    });
+
+    ModelTraining.Result trained = stage.run("train", () -> train(spark, std, vectors, cfg, n));
+    FellegiSunterModel model = trained.model();
+
+    Dataset<Row> scored = stage.run("score", () -> {
+      Dataset<Row> adj = TermFrequencies.adjustAll(vectors, std, model, cfg.scoring().termFrequency());
+      Dataset<Row> s = model.score(adj).persist(StorageLevel.MEMORY_AND_DISK());
+      s.count();
+      vectors.unpersist();
+      return s;
+    });
+
+    Dataset<Row> edges = Clustering.selectEdges(scored, cfg.clustering().threshold()).select("uid_l", "uid_r");
+    long[] matched = new long[1];
+    ConnectedComponents.Result cc = stage.run("cluster", () -> {
+      Dataset<Row> e = edges.persist(StorageLevel.MEMORY_AND_DISK());
+      matched[0] = e.count();
+      return ConnectedComponents.runWithStats(e, std.select("uid"), cfg.clustering().cc());
+    });
+    Dataset<Row> previous = previousCrosswalk(spark, storage);
+    StableIds.StableIdResult ids = stage.run("cluster", () -> {
+      Dataset<Row> clusters = cc.components().join(std.select("uid", "source", "record_id"), "uid");
+      StableIds.StableIdResult r = StableIds.assign(clusters, previous, runId, cfg.clustering().personIdPrefix());
+      Dataset<Row> cw = r.crosswalk().persist(StorageLevel.MEMORY_AND_DISK());
+      cw.count();
+      return new StableIds.StableIdResult(cw, r.history().persist(StorageLevel.MEMORY_AND_DISK()));
+    });
+    long persons = ids.crosswalk().select("person_id").distinct().count();
+
+    Map<String, Long> versions = stage.run("publish", () -> {
+      Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
+      t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), ids.crosswalk(), AtomicPublisher.Mode.OVERWRITE));
+      t.put("person", new AtomicPublisher.Table(storage.linked("person"), personTable(ids.crosswalk(), std, raw, runId), AtomicPublisher.Mode.OVERWRITE));
+      t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking())), AtomicPublisher.Mode.OVERWRITE));
+      t.put("model", new AtomicPublisher.Table(storage.linked("model"), modelRow(spark, model, trained, runId), AtomicPublisher.Mode.APPEND));
+      t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(), AtomicPublisher.Mode.APPEND));
+      Map<String, Double> timing = new LinkedHashMap<>(secs);
+      t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
+          runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, timing, started, cfg),
+          AtomicPublisher.Mode.APPEND));
+      return AtomicPublisher.publish(spark, storage.linked(), t);
+    });
+    scored.unpersist();
+    std.unpersist();
+    ids.crosswalk().unpersist();
+    ids.history().unpersist();
+    spark.catalog().clearCache();
+    return new LinkResult(runId, n, candidatePairs, byRule, matched[0], persons, cc.iterations(), secs, versions, model);
+  }
+
+  /** Pairs with both sides and their comparison vector (only what scoring needs). */
+  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg) {
+    Dataset<Row> v = ComparisonVectors.compute(ComparisonVectors.joinSides(pairs, std), cfg);
+    List<org.apache.spark.sql.Column> keep = new ArrayList<>();
+    for (String c : v.columns()) {
+      if (c.equals("uid_l") || c.equals("uid_r") || c.equals("match_key") || c.startsWith("gamma_")
+          || c.equals(ComparisonVectors.TWIN_GUARD) || c.equals("first_name_l") || c.equals("first_name_r")
+          || c.equals("last_name_l") || c.equals("last_name_r")) {
+        keep.add(col(c));
+      }
+    }
+    return v.select(keep.toArray(new org.apache.spark.sql.Column[0]));
+  }
+
+  static Map<String, Integer> levelsPerComparison(ComparisonConfig cfg) {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    for (ComparisonConfig.ComparisonSpec s : cfg.comparisons()) {
+      m.put(s.name(), s.levels().size() + 1);
+    }
+    return m;
+  }
+
+  /** Columns of the standardised record that feed each comparison (for "blocked on"). */
+  static Map<String, Set<String>> comparisonInputs(ComparisonConfig cfg) {
+    Map<String, Set<String>> m = new LinkedHashMap<>();
+    for (ComparisonConfig.ComparisonSpec s : cfg.comparisons()) {
+      Set<String> cols = new HashSet<>(s.nullColumns());
+      cols.add(s.column());
+      for (ComparisonConfig.LevelSpec l : s.levels()) {
+        if (l.column() != null && !l.kind().equals("swap")) {
+          cols.add(l.column());
+        }
+        if (l.columns() != null) {
+          cols.addAll(l.columns());
+        }
+      }
+      m.put(s.name(), cols);
+    }
+    return m;
+  }
+
+  /** For each blocking rule (match_key), the comparisons whose input columns its keys use. */
+  static Map<Integer, Set<String>> comparisonsByRule(BlockingConfig blocking, ComparisonConfig cfg) {
+    Map<String, Set<String>> inputs = comparisonInputs(cfg);
+    Map<Integer, Set<String>> out = new LinkedHashMap<>();
+    List<BlockingRule> rules = blocking.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      String keys = String.join(" ", rules.get(i).keys());
+      Set<String> blocked = new HashSet<>();
+      for (var e : inputs.entrySet()) {
+        for (String c : e.getValue()) {
+          if (Pattern.compile("\\b" + Pattern.quote(c) + "\\b").matcher(keys).find()) {
+            blocked.add(e.getKey());
+          }
+        }
+      }
+      out.put(i, blocked);
+    }
+    return out;
+  }
+
+  private static ModelTraining.Result train(SparkSession spark, Dataset<Row> std, Dataset<Row> vectors, LinkConfig cfg, long n) {
+    List<ModelTraining.TrainingSession> sessions = new ArrayList<>();
+    if (cfg.scoring().fixedModel().isEmpty()) {
+      for (LinkConfig.TrainingRule tr : cfg.trainingRules()) {
+        BlockingConfig one = cfg.blocking()
+            .withRules(List.of(new BlockingRule(tr.name(), tr.keys(), null)))
+            .withSkew(cfg.trainingMaxBlockSize(), cfg.blocking().saltThreshold(), cfg.blocking().maxSaltBuckets());
+        BlockingResult br = Blocker.block(std, one, cfg.linkType());
+        long expected = br.stats().get(0).pairs(cfg.linkType());
+        Dataset<Row> p = br.pairs();
+        if (expected > cfg.trainingMaxPairs()) {
+          p = p.sample(false, (double) cfg.trainingMaxPairs() / expected, 42L);
+        }
+        sessions.add(new ModelTraining.TrainingSession(tr.name(), compare(p, std, cfg.comparison()), Set.copyOf(tr.blockedOn())));
+      }
+    }
+    long total = totalPairs(std, cfg.linkType(), n);
+    return ModelTraining.trainOrLoad(
+        spark,
+        cfg.scoring(),
+        levelsPerComparison(cfg.comparison()),
+        () -> compare(RandomPairs.sample(std, cfg.scoring().uMaxPairs(), cfg.scoring().uSeed()).select("uid_l", "uid_r"), std, cfg.comparison()),
+        sessions,
+        vectors,
+        comparisonsByRule(cfg.blocking(), cfg.comparison()),
+        total);
+  }
+
+  static long totalPairs(Dataset<Row> std, LinkType type, long n) {
+    if (type == LinkType.LINK) {
+      long sq = 0;
+      for (Row r : std.groupBy("source").count().collectAsList()) {
+        sq += r.getLong(1) * r.getLong(1);
+      }
+      return (n * n - sq) / 2;
+    }
+    return n * (n - 1) / 2;
+  }
+
+  private static Dataset<Row> previousCrosswalk(SparkSession spark, StorageConfig storage) {
+    String p = storage.linked("crosswalk");
+    return DeltaTables.exists(spark, p) ? DeltaTables.read(spark, p).select("source", "record_id", "person_id") : null;
+  }
+
+  private static Map<Integer, String> byRuleNames(BlockingConfig b) {
+    Map<Integer, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < b.rules().size(); i++) {
+      m.put(i, b.rules().get(i).name());
+    }
+    return m;
+  }
+
+  /**
+   * One row per person. Survivorship: each attribute is the most frequent non-null value among
+   * the person's records (ties: the smallest value), so one typo never outvotes two agreeing
+   * records. No names, SSNs or addresses: the linked zone holds no clear identifiers.
+   */
+  static Dataset<Row> personTable(Dataset<Row> crosswalk, Dataset<Row> std, Dataset<Row> raw, String runId) {
+    Dataset<Row> r = crosswalk.select("source", "record_id", "person_id")
+        .join(std.select("source", "record_id", "dob", "sex"), new String[] {"source", "record_id"})
+        .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"), new String[] {"source", "record_id"});
+    return r.groupBy("person_id").agg(
+            expr("mode(dob, true)").as("dob"),
+            expr("mode(sex, true)").as("sex"),
+            expr("mode(race_ethnicity, true)").as("race_ethnicity"),
+            count(lit(1)).as("record_count"),
+            sort_array(collect_set("source")).as("sources"),
+            sort_array(collect_set("program")).as("programs"),
+            min("enroll_start").as("first_enrolled"),
+            max("enroll_end").as("last_enrolled"))
+        .withColumn("birth_year", year(col("dob")))
+        .withColumn("run_id", lit(runId));
+  }
+
+  static Dataset<Row> matchPairs(Dataset<Row> scored, Dataset<Row> std, LinkConfig cfg, String runId, Map<Integer, String> ruleNames) {
+    Dataset<Row> ids = std.select("uid", "source", "record_id");
+    List<org.apache.spark.sql.Column> sel = new ArrayList<>(List.of(
+        col("l.source").as("source_l"), col("l.record_id").as("record_id_l"),
+        col("r.source").as("source_r"), col("r.record_id").as("record_id_r")));
+    for (String c : scored.columns()) {
+      if (c.startsWith("gamma_") || c.startsWith("bf_") || c.equals("match_weight") || c.equals("match_probability")
+          || c.equals("match_key") || c.equals(ComparisonVectors.TWIN_GUARD)) {
+        sel.add(col("s." + c));
+      }
+    }
+    StringBuilder caseExpr = new StringBuilder("CASE s.match_key");
+    ruleNames.forEach((k, v) -> caseExpr.append(" WHEN ").append(k).append(" THEN '").append(v.replace("'", "''")).append("'"));
+    caseExpr.append(" END");
+    sel.add(expr(caseExpr.toString()).as("match_rule"));
+    sel.add(lit(runId).as("run_id"));
+    return scored.filter(col("match_probability").geq(cfg.matchPairsMinProbability())).as("s")
+        .join(ids.as("l"), col("s.uid_l").equalTo(col("l.uid")))
+        .join(ids.as("r"), col("s.uid_r").equalTo(col("r.uid")))
+        .select(sel.toArray(new org.apache.spark.sql.Column[0]));
+  }
+
+  private static Dataset<Row> modelRow(SparkSession spark, FellegiSunterModel model, ModelTraining.Result trained, String runId) {
+    StructType s = new StructType()
+        .add("run_id", DataTypes.StringType).add("lambda", DataTypes.DoubleType)
+        .add("loaded_from", DataTypes.StringType).add("em_sessions", DataTypes.StringType)
+        .add("model_json", DataTypes.StringType).add("created_at", DataTypes.TimestampType);
+    String sessions = trained.em().map(e -> e.sessions().entrySet().stream()
+        .map(x -> x.getKey() + ": " + x.getValue().iterations() + " iterations, converged " + x.getValue().converged())
+        .reduce((a, b) -> a + "; " + b).orElse("")).orElse("");
+    Row row = RowFactory.create(runId, model.lambda(), trained.loadedFrom().orElse(null), sessions, model.toJson(),
+        new java.sql.Timestamp(System.currentTimeMillis()));
+    return spark.createDataFrame(List.of(row), s);
+  }
+
+  private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion, long records,
+      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkConfig cfg) {
+    StructType s = new StructType()
+        .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
+        .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
+        .add("link_type", DataTypes.StringType)
+        .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+        .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+        .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
+        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("records", records);
+    counts.put("candidate_pairs", candidatePairs);
+    counts.put("matched_pairs", matched);
+    counts.put("persons", persons);
+    Row row = RowFactory.create(runId, "link", "SUCCEEDED", configHash, cfg.linkType().configName(),
+        scala.jdk.javaapi.CollectionConverters.asScala(Map.of("person_records", inputVersion)),
+        scala.jdk.javaapi.CollectionConverters.asScala(counts),
+        scala.jdk.javaapi.CollectionConverters.asScala(secs),
+        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()));
+    return spark.createDataFrame(List.of(row), s);
+  }
+
+  /** Runs a stage under a named Spark job group, adding its seconds to the timing map. */
+  record Stage(SparkSession spark, Map<String, Double> secs) {
+    <T> T run(String name, java.util.function.Supplier<T> body) {
+      long t0 = System.nanoTime();
+      spark.sparkContext().setJobGroup("link: " + name, "link: " + name, false);
+      LOG.info("link: {} started", name);
+      try {
+        return body.get();
+      } finally {
+        spark.sparkContext().clearJobGroup();
+        double s = (System.nanoTime() - t0) / 1e9;
+        secs.merge(name, s, Double::sum);
+        LOG.info("link: {} done in {} s", name, String.format("%.1f", s));
+      }
+    }
+  }
+}
