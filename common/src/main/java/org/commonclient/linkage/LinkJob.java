@@ -109,12 +109,12 @@ public final class LinkJob {
 
     long inputVersion = DeltaTables.version(spark, storage.identified("person_records"));
     Dataset<Row> raw = records(spark, storage, cfg);
-    Dataset<Row> std = stage.run("standardise", () -> {
-      Dataset<Row> s = Standardiser.standardise(raw, cfg.standardise()).persist(StorageLevel.MEMORY_AND_DISK());
-      LOG.info("standardise: {} records", s.count());
-      return s;
-    });
+    String work = storage.linked("_work/" + runId);
+    Dataset<Row> std = stage.run("standardise", () ->
+        boundary(spark, Standardiser.standardise(raw, cfg.standardise()), work + "/standardised")
+            .persist(StorageLevel.MEMORY_AND_DISK()));
     long n = std.count();
+    LOG.info("standardise: {} records", n);
 
     BlockingResult blocked = stage.run("block", () -> Blocker.block(std, cfg.blocking(), cfg.linkType()));
     Dataset<Row> pairs = blocked.pairs().persist(StorageLevel.MEMORY_AND_DISK());
@@ -123,8 +123,7 @@ public final class LinkJob {
     LOG.info("block: {} candidate pairs {}", candidatePairs, byRule);
 
     Dataset<Row> vectors = stage.run("compare", () -> {
-      Dataset<Row> v = compare(pairs, std, cfg.comparison()).persist(StorageLevel.MEMORY_AND_DISK());
-      v.count();
+      Dataset<Row> v = boundary(spark, compare(pairs, std, cfg.comparison()), work + "/vectors");
       pairs.unpersist();
       return v;
     });
@@ -134,10 +133,7 @@ public final class LinkJob {
 
     Dataset<Row> scored = stage.run("score", () -> {
       Dataset<Row> adj = TermFrequencies.adjustAll(vectors, std, model, cfg.scoring().termFrequency());
-      Dataset<Row> s = model.score(adj).persist(StorageLevel.MEMORY_AND_DISK());
-      s.count();
-      vectors.unpersist();
-      return s;
+      return boundary(spark, model.score(adj), work + "/scored");
     });
 
     Dataset<Row> edges = Clustering.selectEdges(scored, cfg.clustering().threshold()).select("uid_l", "uid_r");
@@ -170,12 +166,30 @@ public final class LinkJob {
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
-    scored.unpersist();
     std.unpersist();
+    deleteQuietly(spark, work);
     ids.crosswalk().unpersist();
     ids.history().unpersist();
     spark.catalog().clearCache();
     return new LinkResult(runId, n, candidatePairs, byRule, matched[0], persons, cc.iterations(), secs, versions, model);
+  }
+
+  /**
+   * A deliberate stage boundary: writes the data as Parquet and reads it back, so later stages
+   * start from files (recomputation after a lost executor is cheap, and query plans stay small).
+   */
+  static Dataset<Row> boundary(SparkSession spark, Dataset<Row> data, String path) {
+    data.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(path);
+    return spark.read().parquet(path);
+  }
+
+  static void deleteQuietly(SparkSession spark, String path) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (java.io.IOException e) {
+      LOG.warn("could not delete the work folder {}: {}", path, e.getMessage());
+    }
   }
 
   /** Pairs with both sides and their comparison vector (only what scoring needs). */
