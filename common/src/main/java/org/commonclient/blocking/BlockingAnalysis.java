@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -49,7 +51,33 @@ public final class BlockingAnalysis {
 
   /** Per-rule pair counts (all link types) and largest blocks, in rule order. */
   public static List<RuleStats> analyse(Dataset<Row> records, BlockingConfig cfg) {
-    return plan(records, cfg).stats();
+    List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
+    return plan(keyed(records, rules), rules, cfg).stats();
+  }
+
+  /**
+   * The narrow table blocking works on: {@code uid} (long), {@code source} (string, null when the
+   * records have none), the columns residual conditions read, and one key column per rule ({@link
+   * ResolvedRule#keyColumn()}). Keys are computed here once.
+   */
+  static Dataset<Row> keyed(Dataset<Row> records, List<ResolvedRule> rules) {
+    boolean hasSource = Arrays.asList(records.columns()).contains("source");
+    Set<String> residualCols = new LinkedHashSet<>();
+    for (ResolvedRule r : rules) {
+      residualCols.addAll(r.residualColumns);
+    }
+    residualCols.remove("uid");
+    residualCols.remove("source");
+    List<Column> cols = new ArrayList<>();
+    cols.add(col("uid").cast("long").as("uid"));
+    cols.add((hasSource ? col("source") : lit(null)).cast("string").as("source"));
+    for (String c : residualCols) {
+      cols.add(col(c));
+    }
+    for (ResolvedRule r : rules) {
+      cols.add(r.key.as(r.keyColumn()));
+    }
+    return records.select(cols.toArray(new Column[0]));
   }
 
   /** The analysis plus what the blocker needs: salt buckets and dropped keys per rule. */
@@ -59,10 +87,7 @@ public final class BlockingAnalysis {
       List<Map<String, Integer>> saltBuckets,
       List<List<String>> droppedKeys) {}
 
-  static Plan plan(Dataset<Row> records, BlockingConfig cfg) {
-    List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    boolean hasSource = Arrays.asList(records.columns()).contains("source");
-    Column source = hasSource ? col("source").cast("string") : lit(null).cast("string");
+  static Plan plan(Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
 
     Column[] perRule = new Column[rules.size()];
     for (ResolvedRule r : rules) {
@@ -70,16 +95,18 @@ public final class BlockingAnalysis {
       if (r.isArray) {
         perRule[r.index] =
             coalesce(
-                transform(r.key, k -> struct(idx.as("r"), k.as("k"))),
+                transform(col(r.keyColumn()), k -> struct(idx.as("r"), k.as("k"))),
                 emptyEntries(idx));
       } else {
         perRule[r.index] =
-            filter(array(struct(idx.as("r"), r.key.as("k"))), e -> e.getField("k").isNotNull());
+            filter(
+                array(struct(idx.as("r"), col(r.keyColumn()).as("k"))),
+                e -> e.getField("k").isNotNull());
       }
     }
     Dataset<Row> entries =
-        records
-            .select(source.as("source"), explode(concat(perRule)).as("e"))
+        keyed
+            .select(col("source"), explode(concat(perRule)).as("e"))
             .select(col("e.r").as("r"), col("e.k").as("k"), col("source"));
     Dataset<Row> byKey =
         entries
@@ -155,9 +182,9 @@ public final class BlockingAnalysis {
               byKey.where(n.gt(threshold)).select(lit("B").as("kind"), col("r"), col("k"), n, noTotals));
     }
 
-    records.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
+    keyed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
     List<Row> rows = result.collectAsList();
-    records.sparkSession().sparkContext().setJobDescription(null);
+    keyed.sparkSession().sparkContext().setJobDescription(null);
 
     Map<Integer, Row> totalsByRule = new HashMap<>();
     Map<Integer, List<BlockSize>> largest = new HashMap<>();
