@@ -1,19 +1,14 @@
 package org.commonclient.blocking;
 
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -28,6 +23,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,31 +85,24 @@ public final class BlockingAnalysis {
 
   static Plan plan(Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
 
-    Column[] perRule = new Column[rules.size()];
+    // one narrow scan of the (cached) key table per rule: no lambdas, no row-wide explode
+    Dataset<Row> entries = null;
     for (ResolvedRule r : rules) {
-      Column idx = lit(r.index);
-      if (r.isArray) {
-        perRule[r.index] =
-            coalesce(
-                transform(col(r.keyColumn()), k -> struct(idx.as("r"), k.as("k"))),
-                emptyEntries(idx));
-      } else {
-        perRule[r.index] =
-            filter(
-                array(struct(idx.as("r"), col(r.keyColumn()).as("k"))),
-                e -> e.getField("k").isNotNull());
-      }
+      Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
+      Dataset<Row> e =
+          keyed
+              .where(col(r.keyColumn()).isNotNull())
+              .select(lit(r.index).as("r"), k.as("k"), col("source"));
+      entries = entries == null ? e : entries.union(e);
     }
-    Dataset<Row> entries =
-        keyed
-            .select(col("source"), explode(concat(perRule)).as("e"))
-            .select(col("e.r").as("r"), col("e.k").as("k"), col("source"));
     Dataset<Row> byKey =
         entries
             .groupBy("r", "k", "source")
             .agg(count(lit(1)).as("ns"))
             .groupBy("r", "k")
-            .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"));
+            .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"))
+            // deliberate: the totals, the largest blocks and the salt/drop lists all read it
+            .persist(StorageLevel.MEMORY_AND_DISK());
 
     Column n = col("n");
     Column n2 = col("n2");
@@ -183,7 +172,12 @@ public final class BlockingAnalysis {
     }
 
     keyed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
-    List<Row> rows = result.collectAsList();
+    List<Row> rows;
+    try {
+      rows = result.collectAsList();
+    } finally {
+      byKey.unpersist();
+    }
     keyed.sparkSession().sparkContext().setJobDescription(null);
 
     Map<Integer, Row> totalsByRule = new HashMap<>();
@@ -270,7 +264,4 @@ public final class BlockingAnalysis {
         ResolvedRule.display(row.getString(row.fieldIndex("k"))), row.getLong(row.fieldIndex("n")));
   }
 
-  private static Column emptyEntries(Column idx) {
-    return filter(array(struct(idx.as("r"), lit(null).cast("string").as("k"))), e -> lit(false));
-  }
 }
