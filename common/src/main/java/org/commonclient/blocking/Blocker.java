@@ -17,10 +17,8 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,6 +26,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,13 +80,24 @@ public final class Blocker {
       throw new IllegalArgumentException(
           "Cannot block with link type link: the records have no source column");
     }
-    BlockingAnalysis.Plan plan = BlockingAnalysis.plan(records, cfg);
-    checkBudget(plan.stats(), cfg, linkType);
+    List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
+    // deliberate stage boundary: every key is computed once here, then read by the analysis and
+    // by every rule's join (and by the exclusion conditions of later rules)
+    Dataset<Row> keyed =
+        BlockingAnalysis.keyed(records, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    BlockingAnalysis.Plan plan;
+    try {
+      plan = BlockingAnalysis.plan(keyed, rules, cfg);
+      checkBudget(plan.stats(), cfg, linkType);
+    } catch (RuntimeException e) {
+      keyed.unpersist();
+      throw e;
+    }
     for (RuleStats s : plan.stats()) {
       LOG.info("block: {}", s.describe(linkType));
     }
-    Dataset<Row> pairs = pairs(records, plan, linkType);
-    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType);
+    Dataset<Row> pairs = pairs(keyed, plan, linkType);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, keyed);
   }
 
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {
@@ -138,45 +148,37 @@ public final class Blocker {
     return String.format("key '%s' with %,d records", b.key(), b.records());
   }
 
-  /** The union of every rule's pairs (lazy). */
-  static Dataset<Row> pairs(Dataset<Row> records, BlockingAnalysis.Plan plan, LinkType linkType) {
+  /** The union of every rule's pairs (lazy), from the keyed table. */
+  static Dataset<Row> pairs(Dataset<Row> keyed, BlockingAnalysis.Plan plan, LinkType linkType) {
     List<ResolvedRule> rules = plan.rules();
-    boolean hasSource = Arrays.asList(records.columns()).contains("source");
-    Set<String> residualCols = new LinkedHashSet<>();
-    for (ResolvedRule r : rules) {
-      residualCols.addAll(r.residualColumns);
-    }
-    residualCols.remove("uid");
-    residualCols.remove("source");
-
-    List<Column> keyedCols = new ArrayList<>();
-    keyedCols.add(col("uid").cast("long").as("uid"));
-    keyedCols.add(hasSource ? col("source") : lit(null).cast("string").as("source"));
-    for (String c : residualCols) {
-      keyedCols.add(col(c));
+    List<Column> cols = new ArrayList<>();
+    for (String c : keyed.columns()) {
+      cols.add(col(c));
     }
     for (ResolvedRule r : rules) {
-      keyedCols.add(withoutDropped(r, plan.droppedKeys().get(r.index)).as(r.keyColumn()));
+      cols.set(
+          cols.size() - rules.size() + r.index,
+          withoutDropped(r, plan.droppedKeys().get(r.index)).as(r.keyColumn()));
     }
-    Dataset<Row> keyed = records.select(keyedCols.toArray(new Column[0]));
-
+    Dataset<Row> kept = keyed.select(cols.toArray(new Column[0]));
     Dataset<Row> union = null;
     for (ResolvedRule r : rules) {
       Dataset<Row> rulePairs =
-          rulePairs(keyed, r, rules.subList(0, r.index), plan.saltBuckets().get(r.index), linkType);
+          rulePairs(kept, r, rules.subList(0, r.index), plan.saltBuckets().get(r.index), linkType);
       union = union == null ? rulePairs : union.union(rulePairs);
     }
     return union;
   }
 
   private static Column withoutDropped(ResolvedRule r, List<String> dropped) {
+    Column key = col(r.keyColumn());
     if (dropped.isEmpty()) {
-      return r.key;
+      return key;
     }
     if (r.isArray) {
-      return array_except(r.key, array(dropped.stream().map(k -> lit(k)).toArray(Column[]::new)));
+      return array_except(key, array(dropped.stream().map(k -> lit(k)).toArray(Column[]::new)));
     }
-    return when(not(r.key.isin(dropped.toArray())), r.key);
+    return when(not(key.isin(dropped.toArray())), key);
   }
 
   private static Dataset<Row> rulePairs(

@@ -1,31 +1,29 @@
 package org.commonclient.blocking;
 
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +47,33 @@ public final class BlockingAnalysis {
 
   /** Per-rule pair counts (all link types) and largest blocks, in rule order. */
   public static List<RuleStats> analyse(Dataset<Row> records, BlockingConfig cfg) {
-    return plan(records, cfg).stats();
+    List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
+    return plan(keyed(records, rules), rules, cfg).stats();
+  }
+
+  /**
+   * The narrow table blocking works on: {@code uid} (long), {@code source} (string, null when the
+   * records have none), the columns residual conditions read, and one key column per rule ({@link
+   * ResolvedRule#keyColumn()}). Keys are computed here once.
+   */
+  static Dataset<Row> keyed(Dataset<Row> records, List<ResolvedRule> rules) {
+    boolean hasSource = Arrays.asList(records.columns()).contains("source");
+    Set<String> residualCols = new LinkedHashSet<>();
+    for (ResolvedRule r : rules) {
+      residualCols.addAll(r.residualColumns);
+    }
+    residualCols.remove("uid");
+    residualCols.remove("source");
+    List<Column> cols = new ArrayList<>();
+    cols.add(col("uid").cast("long").as("uid"));
+    cols.add((hasSource ? col("source") : lit(null)).cast("string").as("source"));
+    for (String c : residualCols) {
+      cols.add(col(c));
+    }
+    for (ResolvedRule r : rules) {
+      cols.add(r.key.as(r.keyColumn()));
+    }
+    return records.select(cols.toArray(new Column[0]));
   }
 
   /** The analysis plus what the blocker needs: salt buckets and dropped keys per rule. */
@@ -59,34 +83,26 @@ public final class BlockingAnalysis {
       List<Map<String, Integer>> saltBuckets,
       List<List<String>> droppedKeys) {}
 
-  static Plan plan(Dataset<Row> records, BlockingConfig cfg) {
-    List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    boolean hasSource = Arrays.asList(records.columns()).contains("source");
-    Column source = hasSource ? col("source").cast("string") : lit(null).cast("string");
+  static Plan plan(Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
 
-    Column[] perRule = new Column[rules.size()];
+    // one narrow scan of the (cached) key table per rule: no lambdas, no row-wide explode
+    Dataset<Row> entries = null;
     for (ResolvedRule r : rules) {
-      Column idx = lit(r.index);
-      if (r.isArray) {
-        perRule[r.index] =
-            coalesce(
-                transform(r.key, k -> struct(idx.as("r"), k.as("k"))),
-                emptyEntries(idx));
-      } else {
-        perRule[r.index] =
-            filter(array(struct(idx.as("r"), r.key.as("k"))), e -> e.getField("k").isNotNull());
-      }
+      Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
+      Dataset<Row> e =
+          keyed
+              .where(col(r.keyColumn()).isNotNull())
+              .select(lit(r.index).as("r"), k.as("k"), col("source"));
+      entries = entries == null ? e : entries.union(e);
     }
-    Dataset<Row> entries =
-        records
-            .select(source.as("source"), explode(concat(perRule)).as("e"))
-            .select(col("e.r").as("r"), col("e.k").as("k"), col("source"));
     Dataset<Row> byKey =
         entries
             .groupBy("r", "k", "source")
             .agg(count(lit(1)).as("ns"))
             .groupBy("r", "k")
-            .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"));
+            .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"))
+            // deliberate: the totals, the largest blocks and the salt/drop lists all read it
+            .persist(StorageLevel.MEMORY_AND_DISK());
 
     Column n = col("n");
     Column n2 = col("n2");
@@ -155,9 +171,14 @@ public final class BlockingAnalysis {
               byKey.where(n.gt(threshold)).select(lit("B").as("kind"), col("r"), col("k"), n, noTotals));
     }
 
-    records.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
-    List<Row> rows = result.collectAsList();
-    records.sparkSession().sparkContext().setJobDescription(null);
+    keyed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
+    List<Row> rows;
+    try {
+      rows = result.collectAsList();
+    } finally {
+      byKey.unpersist();
+    }
+    keyed.sparkSession().sparkContext().setJobDescription(null);
 
     Map<Integer, Row> totalsByRule = new HashMap<>();
     Map<Integer, List<BlockSize>> largest = new HashMap<>();
@@ -243,7 +264,4 @@ public final class BlockingAnalysis {
         ResolvedRule.display(row.getString(row.fieldIndex("k"))), row.getLong(row.fieldIndex("n")));
   }
 
-  private static Column emptyEntries(Column idx) {
-    return filter(array(struct(idx.as("r"), lit(null).cast("string").as("k"))), e -> lit(false));
-  }
 }

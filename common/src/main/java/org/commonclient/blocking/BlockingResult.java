@@ -12,16 +12,24 @@ import org.apache.spark.sql.Row;
  *
  * <p>{@code pairs} has columns {@code uid_l} (long), {@code uid_r} (long), {@code match_key} (int,
  * the index of the rule that generated the pair); {@code uid_l < uid_r} and every pair appears
- * once.
+ * once. The pairs are computed from a key table cached by {@link Blocker#block}: {@link #close()}
+ * releases it.
  */
-public final class BlockingResult {
+public final class BlockingResult implements AutoCloseable {
   private final Dataset<Row> pairs;
   private final List<RuleStats> stats;
   private final List<BlockingRule> rules;
   private final LinkType linkType;
+  private final Dataset<Row> keyed;
 
-  BlockingResult(Dataset<Row> pairs, List<RuleStats> stats, List<BlockingRule> rules, LinkType linkType) {
+  BlockingResult(
+      Dataset<Row> pairs,
+      List<RuleStats> stats,
+      List<BlockingRule> rules,
+      LinkType linkType,
+      Dataset<Row> keyed) {
     this.pairs = pairs;
+    this.keyed = keyed;
     this.stats = List.copyOf(stats);
     this.rules = List.copyOf(rules);
     this.linkType = linkType;
@@ -59,5 +67,14 @@ public final class BlockingResult {
       counts.put(rules.get(row.getInt(0)).name(), row.getLong(1));
     }
     return counts;
+  }
+
+  /**
+   * Releases the cached key table the pairs are computed from. Call it once the pairs have been
+   * written (or cached); {@link #pairs()} still works afterwards but recomputes the keys.
+   */
+  @Override
+  public void close() {
+    keyed.unpersist();
   }
 }

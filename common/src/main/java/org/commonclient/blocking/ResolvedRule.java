@@ -1,12 +1,15 @@
 package org.commonclient.blocking;
 
-import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.call_function;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.length;
-import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -21,6 +24,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * A rule bound to a record schema: its keys folded into one column, a string (scalar rule) or an
@@ -33,6 +37,9 @@ import org.apache.spark.sql.types.DataType;
 final class ResolvedRule {
   /** Separates the key parts inside the composite key (a control character, never in data). */
   static final String SEP = "\u001f";
+
+  /** Separates composite elements while an array key is being built (a regex-safe control char). */
+  private static final String ELEM_SEP = "\u001e";
 
   private static final Pattern SIDE_REF = Pattern.compile("\\b([lr])\\.`?([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -80,7 +87,7 @@ final class ResolvedRule {
             "Blocking rule '" + rule.name() + "': cannot resolve key '" + k + "': " + e.getMessage(),
             e);
       }
-      if (t instanceof ArrayType) {
+      if (t instanceof ArrayType at) {
         if (array != null) {
           throw new IllegalArgumentException(
               "Blocking rule '"
@@ -89,7 +96,10 @@ final class ResolvedRule {
                   + k
                   + "'): at most one is supported");
         }
-        array = filter(transform(c, x -> x.cast("string")), ResolvedRule::nonBlank);
+        // array_except drops nulls and empty strings and deduplicates; unlike filter/transform
+        // it is code-generated (higher-order functions are interpreted row by row)
+        Column strings = at.elementType() == DataTypes.StringType ? c : c.cast("array<string>");
+        array = array_except(strings, array(lit(null).cast("string"), lit("")));
         arrayPos = parts.size();
         parts.add(null);
       } else {
@@ -109,20 +119,20 @@ final class ResolvedRule {
           parts.size() == 1 ? parts.get(0) : concat_ws(SEP, parts.toArray(new Column[0]));
       key = when(scalarsPresent, composite);
     } else {
-      // an empty array is left as is: it explodes to nothing and overlaps nothing
-      final int pos = arrayPos;
-      Column composite =
-          parts.size() == 1
-              ? array_distinct(array)
-              : array_distinct(
-                  transform(
-                      array,
-                      t -> {
-                        List<Column> withElement = new ArrayList<>(parts);
-                        withElement.set(pos, t);
-                        return concat_ws(SEP, withElement.toArray(new Column[0]));
-                      }));
-      key = parts.size() == 1 ? composite : when(scalarsPresent, composite);
+      // an empty array is left as is: it explodes to nothing and overlaps nothing.
+      // Composite elements prefix + element + suffix are built without a lambda: join the
+      // elements with (suffix, ELEM_SEP, prefix), wrap in prefix/suffix, split on ELEM_SEP.
+      List<Column> before = parts.subList(0, arrayPos);
+      List<Column> after = parts.subList(arrayPos + 1, parts.size());
+      if (before.isEmpty() && after.isEmpty()) {
+        key = array;
+      } else {
+        Column prefix = before.isEmpty() ? lit("") : concat(concat_ws(SEP, before.toArray(new Column[0])), lit(SEP));
+        Column suffix = after.isEmpty() ? lit("") : concat(lit(SEP), concat_ws(SEP, after.toArray(new Column[0])));
+        Column delimiter = concat(suffix, lit(ELEM_SEP), prefix);
+        Column joined = concat(prefix, call_function("array_join", array, delimiter), suffix);
+        key = when(scalarsPresent.and(size(array).gt(0)), split(joined, ELEM_SEP, -1));
+      }
     }
     List<String> residualColumns = residualColumns(records, rule);
     return new ResolvedRule(index, rule, array != null, key, residualColumns);

@@ -316,7 +316,9 @@ class BlockerTest {
         cfg(
                 BlockingRule.of("first", "first_name"),
                 BlockingRule.of("year_sex", "dob_year", "sex"),
+                BlockingRule.of("zip_tokens", "zip5", "last_tokens"),
                 BlockingRule.of("tokens", "last_tokens"),
+                BlockingRule.of("sex_tokens_zip", "sex", "last_tokens", "zip5"),
                 BlockingRule.of("zip_sex", "zip5", "sex"))
             .withSkew(40, 6, 5);
     for (LinkType type : LinkType.values()) {

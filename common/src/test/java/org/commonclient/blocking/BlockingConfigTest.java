@@ -18,7 +18,7 @@ class BlockingConfigTest {
   @Test
   void defaultsLoadEveryKey() {
     BlockingConfig cfg = BlockingConfig.defaults();
-    assertEquals("ssn", cfg.rules().get(0).name(), "first default rule");
+    assertEquals("ssn_1edit", cfg.rules().get(0).name(), "first default rule");
     assertTrue(cfg.rules().size() >= 6, "default rules: " + cfg.rules());
     assertEquals(5000, cfg.maxBlockSize(), "maxBlockSize default");
     assertEquals(1000, cfg.saltThreshold(), "saltThreshold default");
