@@ -16,6 +16,8 @@ import org.commonclient.standardise.StandardiseConfig;
  * @param linkType dedupe, link or link_and_dedupe
  * @param sources person sources to link (empty = all)
  * @param matchPairsMinProbability scored pairs kept in match_pairs
+ * @param identityEvidence comparisons of which at least one must agree (gamma > 0) for a pair to
+ *     be clustered
  * @param trainingRules blocking rules whose pairs train m by EM, each with the comparisons it fixes
  * @param trainingMaxPairs pairs sampled per training session
  * @param trainingMaxBlockSize blocks larger than this are left out of training
@@ -24,6 +26,7 @@ public record LinkConfig(
     LinkType linkType,
     List<String> sources,
     double matchPairsMinProbability,
+    List<String> identityEvidence,
     List<TrainingRule> trainingRules,
     long trainingMaxPairs,
     long trainingMaxBlockSize,
@@ -46,6 +49,7 @@ public record LinkConfig(
         LinkType.parse(c.getString("linkType")),
         c.getStringList("sources"),
         c.getDouble("matchPairsMinProbability"),
+        c.getStringList("identityEvidence"),
         rules,
         c.getLong("training.maxPairs"),
         c.getLong("training.maxBlockSize"),
@@ -57,7 +61,7 @@ public record LinkConfig(
   }
 
   public LinkConfig withLinkType(LinkType t) {
-    return new LinkConfig(t, sources, matchPairsMinProbability, trainingRules, trainingMaxPairs,
+    return new LinkConfig(t, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
         trainingMaxBlockSize, standardise, blocking, comparison, scoring, clustering);
   }
 }

@@ -136,7 +136,8 @@ public final class LinkJob {
       return boundary(spark, model.score(adj), work + "/scored");
     });
 
-    Dataset<Row> edges = Clustering.selectEdges(scored, cfg.clustering().threshold()).select("uid_l", "uid_r");
+    Dataset<Row> edges = Clustering.selectEdges(scored.filter(identityEvidence(cfg.identityEvidence())),
+        cfg.clustering().threshold()).select("uid_l", "uid_r");
     long[] matched = new long[1];
     ConnectedComponents.Result cc = stage.run("cluster", () -> {
       Dataset<Row> e = edges.persist(StorageLevel.MEMORY_AND_DISK());
@@ -190,6 +191,18 @@ public final class LinkJob {
     } catch (java.io.IOException e) {
       LOG.warn("could not delete the work folder {}: {}", path, e.getMessage());
     }
+  }
+
+  /** True when at least one of the comparisons agrees at some level (gamma > 0). */
+  static org.apache.spark.sql.Column identityEvidence(List<String> comparisons) {
+    if (comparisons.isEmpty()) {
+      return lit(true);
+    }
+    org.apache.spark.sql.Column any = lit(false);
+    for (String c : comparisons) {
+      any = any.or(org.apache.spark.sql.functions.coalesce(col("gamma_" + c).gt(0), lit(false)));
+    }
+    return any;
   }
 
   /** Pairs with both sides and their comparison vector (only what scoring needs). */
