@@ -43,6 +43,14 @@ public final class ConfigLoader {
 
   /** Loads with the given file (may be null: defaults and overrides only). */
   public static Config load(Path file) {
+    return load(file, Map.of());
+  }
+
+  /**
+   * Loads with the given file and key overrides ({@code -D key=value} of the command line), which
+   * rank below environment variables and above system properties and the file.
+   */
+  public static Config load(Path file, Map<String, String> overrides) {
     ConfigFactory.invalidateCaches(); // system properties may have changed since the last load
     Config referenceRaw = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
     Config reference = referenceRaw.resolve();
@@ -64,14 +72,15 @@ public final class ConfigLoader {
     }
     Config sysProps = ConfigFactory.systemProperties().withOnlyPath(ROOT);
     Config env = envOverrides();
-    Config userAll = env.withFallback(sysProps).withFallback(user);
+    Config cli = ConfigFactory.parseMap(overrides, "command-line -D overrides");
+    Config userAll = env.withFallback(cli).withFallback(sysProps).withFallback(user);
     Config merged;
     try {
       merged = userAll.withFallback(referenceRaw).resolve();
     } catch (ConfigException e) {
       throw new ConfigError("Cannot resolve configuration from " + origin + ": " + e.getMessage(), e);
     }
-    validate(userAll, reference, merged);
+    validate(userAll.resolveWith(merged), reference, merged);
     return merged;
   }
 

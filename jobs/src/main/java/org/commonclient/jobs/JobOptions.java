@@ -32,13 +32,11 @@ public final class JobOptions {
   /** Loads (once) and validates the configuration. */
   public Config config() {
     if (loaded == null) {
-      overrides.forEach(System::setProperty);
-      com.typesafe.config.ConfigFactory.invalidateCaches();
       Path file = config;
       if (file == null && System.getProperty("config.file") == null && java.nio.file.Files.exists(Path.of("conf/local.conf"))) {
         file = Path.of("conf/local.conf");
       }
-      loaded = ConfigLoader.load(file);
+      loaded = ConfigLoader.load(file, overrides);
     }
     return loaded;
   }

@@ -43,9 +43,11 @@ class FebrlAccuracyTest {
   private Evaluation.Scores pipeline(SparkSession spark, String conf) {
     Path root = SparkExtension.repoRoot();
     String storage = dir.resolve("tables").toString();
-    int code = run("pipeline", "--config", root.resolve(conf).toString(),
+    List<String> args = new java.util.ArrayList<>(List.of("pipeline", "--config", root.resolve(conf).toString(),
         "-D", "commonclient.storage.root=" + storage,
-        "-D", "commonclient.spark.conf.\"spark.sql.shuffle.partitions\"=2");
+        // the example configs name ../shared/data relative to the repository root
+        "-D", "commonclient.data.benchmarks=" + SparkExtension.sharedData()));
+    int code = run(args.toArray(new String[0]));
     assertEquals(0, code, "pipeline exit code");
     Dataset<Row> cw = DeltaTables.read(spark, storage + "/linked/crosswalk");
     Evaluation.Scores s = Evaluation.clusters(cw, EvaluateCommand.truthTable(spark, cw, null, "rec-(\\d+)-"));
@@ -61,7 +63,8 @@ class FebrlAccuracyTest {
     // the crosswalk exports as CSV with source, record_id, person_id in its header
     Path out = dir.resolve("cw-csv");
     assertEquals(0, run("export", "--config", SparkExtension.repoRoot().resolve("conf/examples/febrl3.conf").toString(),
-        "-D", "commonclient.storage.root=" + dir.resolve("tables"), "--table", "crosswalk", "--format", "csv", "--out", out.toString()));
+        "-D", "commonclient.storage.root=" + dir.resolve("tables"),
+        "-D", "commonclient.data.benchmarks=" + SparkExtension.sharedData(), "--table", "crosswalk", "--format", "csv", "--out", out.toString()));
     Path csv;
     try (var files = Files.list(out)) {
       csv = files.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
