@@ -46,7 +46,8 @@ public final class MetricsJob {
   private MetricsJob() {}
 
   /** Computes every metric; never throws for a failing metric (it becomes a note). */
-  public static MetricsResult run(SparkSession spark, MetricsConfig cfg, MetricsInputs in) {
+  public static MetricsResult run(SparkSession spark, MetricsConfig cfg, MetricsInputs inputs) {
+    MetricsInputs in = inputs;
     long t0 = System.currentTimeMillis();
     Phases phases = new Phases();
     List<String> notes = new ArrayList<>();
@@ -57,13 +58,19 @@ public final class MetricsJob {
     List<MetricTable> raw = new ArrayList<>();
     List<MetricTable> pub = new ArrayList<>();
     List<Period> periods = cfg.periods();
-    // stage boundary 1: linked records, hash-partitioned by person (spans, persons, dob read it)
+    // stage boundary 1: the crosswalk by record key (every fact table and the records join it)
+    Dataset<Row> cw = in.crosswalk().select(col("source"), col("record_id"), col("person_id"))
+        .repartition(col("source"), col("record_id"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    in = in.withCrosswalk(cw);
+    // stage boundary 2: linked records, hash-partitioned by person (spans, persons, dob read it)
     Dataset<Row> recs =
-        Spans.linkedRecords(in.personRecords(), in.crosswalk(), cfg.sexMap(), cfg.raceMap())
+        Spans.linkedRecords(in.personRecords(), cw, cfg.sexMap(), cfg.raceMap())
             .drop("source", "record_id")
             .repartition(col("person_id"))
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> personPeriods = null;
+    Dataset<Row> personFamilies = null;
     Dataset<Row> outreach = emptyOutreach(spark);
     try {
       List<String> programs = cfg.programs();
@@ -83,21 +90,19 @@ public final class MetricsJob {
       // recs is already partitioned by person: the span windows and the per-person aggregation
       // add no shuffle
       Dataset<Row> spans = Spans.merge(recs, cfg.mergeGapDays(), "person_id", "program");
-      // stage boundary 2: one row per person and period
+      // stage boundary 3: one row per person and period
       personPeriods =
           ProgramMetrics.personPeriods(spans, periodsDf, bits, cfg.overlapMinDays(), cfg.churnWindowDays())
               .persist(StorageLevel.MEMORY_AND_DISK());
       final Dataset<Row> pp = personPeriods;
       ProgramTables.Builder tables = new ProgramTables.Builder(programs, cfg);
-      Dataset<Row> familyMasks = null;
-      Dataset<Row> personFamilies = null;
       try {
+        // stage boundary 4: person-periods with their family (connected components) and its mask
         personFamilies = SparkSessions.withJobGroup(spark, "metrics", "metrics: families",
-            () -> ProgramMetrics.personFamilies(pp));
+            () -> ProgramMetrics.personFamilies(pp)).persist(StorageLevel.MEMORY_AND_DISK());
         phases.mark("person periods + families (connected components)");
-        familyMasks = ProgramMetrics.familyMasks(personFamilies);
         Dataset<Row> both = ProgramMetrics.patterns(pp).withColumn("level", lit(0))
-            .unionByName(ProgramMetrics.familyPatterns(familyMasks).withColumn("level", lit(1)));
+            .unionByName(ProgramMetrics.familyPatterns(personFamilies).withColumn("level", lit(1)));
         List<Row> patterns =
             SparkSessions.withJobGroup(spark, "metrics", "metrics: program and family patterns",
                 both::collectAsList);
@@ -133,7 +138,7 @@ public final class MetricsJob {
         fail(notes, "multi-program metrics", e);
       }
       try {
-        outreach = eligibility(spark, cfg, in, recs, personFamilies, familyMasks, bits, raw, pub, params, notes);
+        outreach = eligibility(spark, cfg, in, recs, personFamilies, bits, raw, pub, params, notes);
         phases.mark("eligible-not-enrolled");
       } catch (RuntimeException e) {
         fail(notes, "eligible-not-enrolled", e);
@@ -145,10 +150,14 @@ public final class MetricsJob {
         fail(notes, "education outcomes", e);
       }
     } finally {
+      if (personFamilies != null) {
+        personFamilies.unpersist();
+      }
       if (personPeriods != null) {
         personPeriods.unpersist();
       }
       recs.unpersist();
+      cw.unpersist();
     }
     long ms = System.currentTimeMillis() - t0;
     LOG.info("metrics: {} restricted and {} published tables in {} ms ({}); notes {}", raw.size(), pub.size(), ms,
@@ -189,7 +198,7 @@ public final class MetricsJob {
    * status are collected.
    */
   private static Dataset<Row> eligibility(SparkSession spark, MetricsConfig cfg, MetricsInputs in,
-      Dataset<Row> recs, Dataset<Row> personFamilies, Dataset<Row> familyMasks, Map<String, Integer> bits,
+      Dataset<Row> recs, Dataset<Row> personFamilies, Map<String, Integer> bits,
       List<MetricTable> raw, List<MetricTable> pub, Map<String, String> params, List<String> notes) {
     if (cfg.rules().isEmpty()) {
       return emptyOutreach(spark);
@@ -203,8 +212,7 @@ public final class MetricsJob {
     Dataset<Row> dob = recs.groupBy("person_id").agg(org.apache.spark.sql.functions.min("dob").as("dob"))
         .where(col("dob").geq(lit(java.sql.Date.valueOf(minDob))));
     Dataset<Row> periodsDf = ProgramMetrics.periods(spark, periods);
-    Dataset<Row> children = personFamilies.join(dob, "person_id")
-        .join(familyMasks, new String[] {"period_id", "fam"}, "left");
+    Dataset<Row> children = personFamilies.join(dob, "person_id");
     boolean haveHs = in.headstartService() != null;
     boolean haveEnr = in.eduEnrollment() != null;
     if (haveHs) {

@@ -196,7 +196,9 @@ final class ProgramMetrics {
   /**
    * Cross-program families (DOMAIN 3.1, project default): connected components of persons sharing
    * a case id in the period, computed in Spark ({@link Components}). Output: {@code period_id,
-   * person_id, mask, fam} (the family label, a person hash) for every person-period row.
+   * person_id, ph} (person hash), {@code mask}, {@code fam} (the family label: the smallest person
+   * hash of the family, so exactly one member has {@code ph = fam}) and {@code fmask} (the
+   * family's program mask), for every person-period row.
    */
   static Dataset<Row> personFamilies(Dataset<Row> personPeriods) {
     Dataset<Row> pp = personPeriods.select(col("period_id"), col("person_id"),
@@ -207,18 +209,16 @@ final class ProgramMetrics {
     Dataset<Row> labels = Components.label(edges);
     return pp.join(labels, pp.col("period_id").equalTo(labels.col("g")).and(pp.col("ph").equalTo(labels.col("v"))),
             "left")
-        .select(col("period_id"), col("person_id"), col("mask"),
-            org.apache.spark.sql.functions.coalesce(col("label"), col("ph")).as("fam"));
-  }
-
-  /** Program mask of each family: period_id, fam, fmask. */
-  static Dataset<Row> familyMasks(Dataset<Row> personFamilies) {
-    return personFamilies.groupBy(col("period_id"), col("fam")).agg(bit_or(col("mask")).as("fmask"));
+        .select(col("period_id"), col("person_id"), col("ph"), col("mask"),
+            org.apache.spark.sql.functions.coalesce(col("label"), col("ph")).as("fam"))
+        .withColumn("fmask", bit_or(col("mask")).over(
+            org.apache.spark.sql.expressions.Window.partitionBy(col("period_id"), col("fam"))));
   }
 
   /** Family pattern counts in the shape of {@link #patterns}: period_id, mask, churn_mask, conc, n. */
-  static Dataset<Row> familyPatterns(Dataset<Row> familyMasks) {
-    return familyMasks.groupBy(col("period_id"), col("fmask").as("mask"))
+  static Dataset<Row> familyPatterns(Dataset<Row> personFamilies) {
+    return personFamilies.where(col("ph").equalTo(col("fam")))
+        .groupBy(col("period_id"), col("fmask").as("mask"))
         .agg(count(lit(1)).as("n"))
         .select(col("period_id"), col("mask"), lit(0L).as("churn_mask"),
             lit(null).cast("array<bigint>").as("conc"), col("n"));
