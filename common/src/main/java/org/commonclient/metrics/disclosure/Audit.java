@@ -14,17 +14,27 @@ import java.util.Map;
  *
  * <p>Suppressed cells are grouped into connected components linked by relations, and each
  * component is solved on its own: published cells are constants, so components do not interact.
- * A component of at most {@link #MAX_EXACT} cells is solved exactly (one LP pair per cell over the
- * whole component). A larger one (e.g. hundreds of suppressed schools under one district total) is
- * decomposed: each cell gets an LP over its {@link #MAX_EXACT} nearest suppressed cells (breadth
- * first through relations), every other suppressed cell being treated as if the attacker knew its
- * true value. Knowing more can only narrow the interval, so these bounds are inner bounds of the
+ * A component of at most {@link #MAX_EXACT} cells is one LP (phase one once, then a min and a max
+ * per cell from the previous basis, {@link Simplex.Solver}). A larger one (e.g. hundreds of
+ * suppressed schools under one district total) is decomposed into blocks: each block's LP holds
+ * the block and its nearest suppressed cells up to {@link #MAX_EXACT} variables (breadth first
+ * through relations), every other suppressed cell being treated as if the attacker knew its true
+ * value. Knowing more can only narrow the interval, so these bounds are inner bounds of the
  * exact ones: a cell that passes the width test this way passes it exactly (conservative; it may
  * cost some extra suppression, never a weaker release).
  */
 public final class Audit {
   /** Largest component solved exactly, and the neighbourhood size of a decomposed one. */
-  public static final int MAX_EXACT = 40;
+  public static final int MAX_EXACT = 240;
+
+  /** Components up to this size always get exact bounds (not just a proven width). */
+  static final int SMALL = 40;
+
+  /** Cells per block of a decomposed component. */
+  static final int BLOCK = 80;
+
+  /** Objectives solved on one tableau before it is rebuilt. */
+  static final int REFACTOR_EVERY = 100;
 
   private Audit() {}
 
@@ -110,13 +120,49 @@ public final class Audit {
   /** Bounds of every cell of one component (exact, or decomposed when large). */
   static void solveComponent(
       Release r, Index ix, BitSet suppressed, List<Integer> comp, double[] lo, double[] hi) {
+    solveComponent(r, ix, suppressed, comp, lo, hi, 0);
+  }
+
+  /**
+   * Bounds of every cell of one component. With {@code minWidth > 0} the bounds of a cell are
+   * only refined until they prove a width of at least {@code minWidth} (or are exact): then
+   * {@code [lo, hi]} is an inner interval of the attacker's interval, which is all the width
+   * test needs. Components up to {@link #MAX_EXACT} cells are one LP; larger ones are cut into
+   * blocks of {@link #BLOCK} cells in breadth-first order, each solved over itself plus the
+   * nearest other suppressed cells up to {@link #MAX_EXACT} variables, the remaining cells
+   * pinned at their true values (conservative, see the class comment).
+   */
+  static void solveComponent(Release r, Index ix, BitSet suppressed, List<Integer> comp, double[] lo, double[] hi,
+      double minWidth) {
     if (comp.size() <= MAX_EXACT) {
-      solve(r, ix, comp, comp, lo, hi);
+      solve(r, ix, comp, comp, lo, hi, comp.size() <= SMALL ? 0 : minWidth);
       return;
     }
-    for (int c : comp) {
-      solve(r, ix, neighbourhood(ix, suppressed, c, MAX_EXACT), List.of(c), lo, hi);
+    List<Integer> order = neighbourhood(ix, suppressed, comp.get(0), Integer.MAX_VALUE);
+    for (int from = 0; from < order.size(); from += BLOCK) {
+      List<Integer> block = order.subList(from, Math.min(order.size(), from + BLOCK));
+      solve(r, ix, grow(ix, suppressed, block, MAX_EXACT), block, lo, hi, minWidth);
     }
+  }
+
+  /** {@code seed} plus the suppressed cells nearest to it (breadth first), up to {@code max}. */
+  static List<Integer> grow(Index ix, BitSet suppressed, List<Integer> seed, int max) {
+    List<Integer> out = new ArrayList<>(seed);
+    BitSet seen = new BitSet();
+    for (int c : seed) {
+      seen.set(c);
+    }
+    for (int i = 0; i < out.size() && out.size() < max; i++) {
+      for (int k : ix.byCell[out.get(i)]) {
+        for (int d : ix.rels.get(k).cells()) {
+          if (suppressed.get(d) && !seen.get(d) && out.size() < max) {
+            seen.set(d);
+            out.add(d);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -124,9 +170,9 @@ public final class Audit {
    * cells (the whole component when {@code size >= comp.size()}: exact).
    */
   static void solveCell(Release r, Index ix, BitSet suppressed, List<Integer> comp, int cell, int size,
-      double[] lo, double[] hi) {
+      double[] lo, double[] hi, double minWidth) {
     List<Integer> vars = size >= comp.size() ? comp : neighbourhood(ix, suppressed, cell, size);
-    solve(r, ix, vars, List.of(cell), lo, hi);
+    solve(r, ix, vars, List.of(cell), lo, hi, minWidth);
   }
 
   /** Up to {@code max} suppressed cells nearest to {@code cell} through relations (cell first). */
@@ -156,7 +202,7 @@ public final class Audit {
    * (other cells at their true values), subject to every relation touching a variable.
    */
   private static void solve(Release r, Index ix, List<Integer> vars, List<Integer> targets, double[] lo,
-      double[] hi) {
+      double[] hi, double minWidth) {
     Map<Integer, Integer> var = new HashMap<>();
     for (int c : vars) {
       var.put(c, var.size());
@@ -199,18 +245,25 @@ public final class Audit {
       }
       b[k] = rhs;
     }
+    Simplex.Solver solver = null;
+    int used = 0;
     for (int c : targets) {
-      int v = var.get(c);
-      double[] obj = new double[nv];
-      obj[v] = 1;
-      double min = Simplex.minimize(a, b, obj);
-      obj[v] = -1;
-      double negMax = Simplex.minimize(a, b, obj);
-      if (Double.isNaN(min) || Double.isNaN(negMax)) {
-        throw new IllegalStateException("Audit LP infeasible: the release is inconsistent");
+      if (solver == null || used++ >= REFACTOR_EVERY) {
+        solver = new Simplex.Solver(a, b); // a fresh tableau now and then keeps rounding errors small
+        used = 1;
+        if (!solver.feasible) {
+          throw new IllegalStateException("Audit LP infeasible: the release is inconsistent");
+        }
       }
+      int v = var.get(c);
+      double value = r.value(c);
+      double negMax = solver.minimizeVar(v, -1,
+          minWidth > 0 ? -(value + minWidth) : Double.NEGATIVE_INFINITY);
+      double max = negMax == Double.NEGATIVE_INFINITY ? Double.POSITIVE_INFINITY : -negMax;
+      double min = max == Double.POSITIVE_INFINITY && minWidth > 0 ? value
+          : solver.minimizeVar(v, 1, minWidth > 0 ? max - minWidth : Double.NEGATIVE_INFINITY);
       lo[c] = Math.max(0, min);
-      hi[c] = negMax == Double.NEGATIVE_INFINITY ? Double.POSITIVE_INFINITY : -negMax;
+      hi[c] = max;
     }
   }
 

@@ -33,7 +33,11 @@ public final class CellSuppression {
     AUDIT
   }
 
-  /** The outcome: suppressed cells, reasons and the audited interval of every suppressed cell. */
+  /**
+   * The outcome: suppressed cells, reasons and the audited interval of every suppressed cell.
+   * For components of up to 40 suppressed cells the interval is the attacker's exact one; for
+   * larger ones it is an inner interval, refined only until it proves the minimum width.
+   */
   public record Protection(
       Release release,
       int minCell,
@@ -112,7 +116,7 @@ public final class CellSuppression {
           }
         }
         if (stale) {
-          Audit.solveComponent(r, ix, sup, comp, lo, hi);
+          Audit.solveComponent(r, ix, sup, comp, lo, hi, minCell);
           for (int c : comp) {
             audited.set(c);
           }
@@ -125,7 +129,7 @@ public final class CellSuppression {
           List<Integer> comp = compOf.get(i);
           for (int size = 2 * Audit.MAX_EXACT; comp != null && hi[i] - lo[i] < minCell - 1e-6
               && size <= ESCALATE_MAX; size *= 2) {
-            Audit.solveCell(r, ix, sup, comp, i, size, lo, hi);
+            Audit.solveCell(r, ix, sup, comp, i, size, lo, hi, minCell);
           }
           if (hi[i] - lo[i] < minCell - 1e-6) {
             failing.add(i);
@@ -144,7 +148,7 @@ public final class CellSuppression {
         int extra = widen(r, ix, sup, f);
         if (extra < 0 && compOf.containsKey(f)) {
           // everything around is suppressed: only the exact audit of the whole component can tell
-          Audit.solveCell(r, ix, sup, compOf.get(f), f, Integer.MAX_VALUE, lo, hi);
+          Audit.solveCell(r, ix, sup, compOf.get(f), f, Integer.MAX_VALUE, lo, hi, minCell);
           if (hi[f] - lo[f] >= minCell - 1e-6) {
             continue;
           }
@@ -177,7 +181,7 @@ public final class CellSuppression {
   }
 
   /** Largest neighbourhood a failing cell of a decomposed component is re-audited with. */
-  static final int ESCALATE_MAX = 4 * Audit.MAX_EXACT;
+  static final int ESCALATE_MAX = 2 * Audit.MAX_EXACT;
 
   static void complementToFixpoint(Release r, BitSet sup, Reason[] reasons) {
     complementToFixpoint(r, new Audit.Index(r), sup, reasons, null);
