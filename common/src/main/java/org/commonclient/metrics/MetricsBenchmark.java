@@ -32,6 +32,7 @@ public final class MetricsBenchmark {
     out.put("persons", Long.toString(persons));
     out.put("periods", Integer.toString(cfg.periods().size()));
     out.put("shuffle.partitions", spark.conf().get("spark.sql.shuffle.partitions"));
+    out.put("adaptive (AQE)", spark.conf().get("spark.sql.adaptive.enabled"));
     out.put("read tables (s)", secs(tRead - t0));
     for (Map.Entry<String, Long> e : result.phaseMillis().entrySet()) {
       out.put("  run: " + e.getKey() + " (s)", String.format("%.2f", e.getValue() / 1000.0));

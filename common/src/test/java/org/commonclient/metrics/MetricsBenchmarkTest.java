@@ -35,8 +35,12 @@ class MetricsBenchmarkTest {
     String n = System.getProperty("bench.records", "");
     Assumptions.assumeTrue(!n.isBlank(), "set -Dbench.records=N to run the metrics benchmark");
     long records = Long.parseLong(n);
+    // the production session's settings (reference.conf): 8 shuffle partitions, AQE on (Spark's
+    // default; the shared test session turns it off for tiny tests)
     String before = spark.conf().get("spark.sql.shuffle.partitions");
+    String aqeBefore = spark.conf().get("spark.sql.adaptive.enabled");
     spark.conf().set("spark.sql.shuffle.partitions", System.getProperty("bench.partitions", "8"));
+    spark.conf().set("spark.sql.adaptive.enabled", System.getProperty("bench.aqe", "true"));
     try {
       String root = System.getProperty("bench.root", dir.resolve("bench").toString());
       long t0 = System.nanoTime();
@@ -52,6 +56,7 @@ class MetricsBenchmarkTest {
       }
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", before);
+      spark.conf().set("spark.sql.adaptive.enabled", aqeBefore);
     }
   }
 
