@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * components touching a bridge, so it is far smaller (for household-shaped data: the few
  * households chained by a shared case). The final label is the smallest vertex of the component.
  *
- * <p>Cost per level: one job of three window shuffles over the level's edges, locally
- * checkpointed so lineage stays short, and one small job to see whether any bridge is left.
+ * <p>Cost per level: two jobs over the level's edges (the two propagation windows, then the
+ * bridge window), each locally checkpointed so lineage stays short; the bridges are the next
+ * level's edges.
  */
 final class Components {
   private static final Logger LOG = LoggerFactory.getLogger(Components.class);
@@ -51,17 +52,22 @@ final class Components {
     if (level > MAX_LEVELS) {
       throw new IllegalStateException("Connected components did not converge in " + MAX_LEVELS + " levels");
     }
+    // duplicate edges change no minimum or maximum, so they need no distinct (and its shuffle)
     Dataset<Row> round =
-        edges.distinct()
+        edges
             .withColumn("cl", min(col("v")).over(Window.partitionBy(col("g"), col("c"))))
             .withColumn("l", min(col("cl")).over(Window.partitionBy(col("g"), col("v"))))
-            .withColumn("bridge",
-                min(col("l")).over(Window.partitionBy(col("g"), col("c")))
-                    .lt(max(col("l")).over(Window.partitionBy(col("g"), col("c")))))
-            .select(col("g"), col("v"), col("c"), col("l"), col("bridge"))
+            .select(col("g"), col("v"), col("c"), col("l"))
             .localCheckpoint(true);
+    // partitioned by (g, v): one label per vertex without another shuffle
     Dataset<Row> vertexLabels = round.select(col("g"), col("v"), col("l")).distinct();
-    Dataset<Row> bridges = round.where(col("bridge")).select(col("g"), col("l").as("v"), col("c"));
+    Dataset<Row> bridges =
+        round
+            .withColumn("lmin", min(col("l")).over(Window.partitionBy(col("g"), col("c"))))
+            .withColumn("lmax", max(col("l")).over(Window.partitionBy(col("g"), col("c"))))
+            .where(col("lmin").lt(col("lmax")))
+            .select(col("g"), col("l").as("v"), col("c"))
+            .localCheckpoint(true);
     if (bridges.isEmpty()) {
       LOG.info("components: converged at level {}", level);
       return vertexLabels.withColumnRenamed("l", "label");

@@ -147,10 +147,15 @@ final class EducationMetrics {
           struct(lit("sex").as("dim"), coalesce(col("sex"), lit("UNKNOWN")).as("value")),
           struct(lit("race").as("dim"), coalesce(col("race"), lit("UNKNOWN")).as("value")),
           struct(lit("development").as("dim"), coalesce(col("development_id"), lit("NONE")).as("value")));
-      Dataset<Row> exploded = explodeUnits(attrs, pops, dims);
+      // person-years share few attribute combinations: sum them per combination first, so the
+      // population x dimension explode runs over combinations, not persons (sums are additive)
+      Dataset<Row> combos = preAggregate(attrs,
+          "school_year", "program_type", "grade", "age", "sex", "race", "development_id");
+      Dataset<Row> exploded = explodeUnits(combos, pops, dims);
       if (schoolRows != null) {
-        Dataset<Row> sr = conform(schoolRows)
-            .join(housing, new String[] {"person_id", "school_year"}, "left");
+        Dataset<Row> sr = preAggregate(conform(schoolRows)
+            .join(housing, new String[] {"person_id", "school_year"}, "left"),
+            "school_year", "program_type", "district_id", "school_id");
         Column sdims = array(
             struct(lit("school").as("dim"), concat_ws("/", col("district_id"), col("school_id")).as("value")),
             struct(lit("district").as("dim"), coalesce(col("district_id"), lit("UNKNOWN")).as("value")));
@@ -393,6 +398,16 @@ final class EducationMetrics {
         .groupBy("person_id", "school_year")
         .agg(max_by(col("pt"), col("w")).as("program_type"),
             max_by(col("development_id"), col("w")).as("development_id"));
+  }
+
+  /** Sums of every value column per combination of {@code keys} (nulls as 0). */
+  private static Dataset<Row> preAggregate(Dataset<Row> d, String... keys) {
+    List<Column> aggs = new ArrayList<>();
+    for (String c : VALUE_COLUMNS) {
+      aggs.add(sum(coalesce(col(c), lit(0))).cast("long").as(c));
+    }
+    Column[] k = java.util.Arrays.stream(keys).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    return d.groupBy(k).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
   }
 
   private static Dataset<Row> explodeUnits(Dataset<Row> d, Column pops, Column dims) {
