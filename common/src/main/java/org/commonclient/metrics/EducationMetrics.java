@@ -61,11 +61,12 @@ final class EducationMetrics {
 
   private EducationMetrics() {}
 
-  static void compute(SparkSession spark, MetricsConfig cfg, MetricsInputs in, Dataset<Row> recs,
+  /** Computes the education tables; returns the milliseconds spent in the driver-side tables and disclosure control. */
+  static long compute(SparkSession spark, MetricsConfig cfg, MetricsInputs in, Dataset<Row> recs,
       List<MetricTable> raw, List<MetricTable> pub, Map<String, String> params, List<String> notes) {
     if (in.eduEnrollment() == null && in.eduAttendance() == null) {
       notes.add("education outcomes skipped: neither edu_enrollment nor edu_attendance present");
-      return;
+      return 0;
     }
     Dataset<Row> cw = in.crosswalk();
     List<Dataset<Row>> parts = new ArrayList<>();
@@ -172,7 +173,9 @@ final class EducationMetrics {
           .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
       List<Row> rows = org.commonclient.spark.SparkSessions.withJobGroup(
           spark, "metrics", "metrics: education", agg::collectAsList);
+      long t = System.currentTimeMillis();
       tables(rows, cfg, raw, pub, params, notes);
+      return System.currentTimeMillis() - t;
     } finally {
       if (attGroups != null) {
         attGroups.unpersist();

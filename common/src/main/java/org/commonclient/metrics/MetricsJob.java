@@ -144,8 +144,8 @@ public final class MetricsJob {
         fail(notes, "eligible-not-enrolled", e);
       }
       try {
-        EducationMetrics.compute(spark, cfg, in, recs, raw, pub, params, notes);
-        phases.mark("education outcomes");
+        long disclosure = EducationMetrics.compute(spark, cfg, in, recs, raw, pub, params, notes);
+        phases.mark("education outcomes (Spark)", "education tables + disclosure control", disclosure);
       } catch (RuntimeException e) {
         fail(notes, "education outcomes", e);
       }
@@ -174,6 +174,14 @@ public final class MetricsJob {
     void mark(String phase) {
       long now = System.currentTimeMillis();
       millis.merge(phase, now - last, Long::sum);
+      last = now;
+    }
+
+    /** Marks the time since the last mark, of which {@code lastPartMillis} went to {@code lastPart}. */
+    void mark(String phase, String lastPart, long lastPartMillis) {
+      long now = System.currentTimeMillis();
+      millis.merge(phase, now - last - lastPartMillis, Long::sum);
+      millis.merge(lastPart, lastPartMillis, Long::sum);
       last = now;
     }
   }
