@@ -61,108 +61,129 @@ final class EducationMetrics {
 
   private EducationMetrics() {}
 
-  static void compute(SparkSession spark, MetricsConfig cfg, MetricsInputs in, Dataset<Row> recs,
+  /** Computes the education tables; returns the milliseconds spent in the driver-side tables and disclosure control. */
+  static long compute(SparkSession spark, MetricsConfig cfg, MetricsInputs in, Dataset<Row> recs,
       List<MetricTable> raw, List<MetricTable> pub, Map<String, String> params, List<String> notes) {
     if (in.eduEnrollment() == null && in.eduAttendance() == null) {
       notes.add("education outcomes skipped: neither edu_enrollment nor edu_attendance present");
-      return;
+      return 0;
     }
     Dataset<Row> cw = in.crosswalk();
     List<Dataset<Row>> parts = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     Dataset<Row> schoolRows = null;
-    if (in.eduEnrollment() != null) {
-      parts.add(enrollmentRows(Facts.withPerson(in.eduEnrollment(), cw), cfg));
-    } else {
-      skipped.add("ontime, dropout (no edu_enrollment)");
-    }
-    if (in.eduAttendance() != null) {
-      Dataset<Row> att = Facts.withPerson(in.eduAttendance(), cw);
-      parts.add(attendanceRows(att, cfg, false));
-      schoolRows = attendanceRows(att, cfg, true);
-    } else {
-      skipped.add("chronic absence, suspension (no edu_attendance)");
-    }
-    if (in.eduAssessment() != null) {
-      parts.add(assessmentRows(Facts.withPerson(in.eduAssessment(), cw), cfg));
-    } else {
-      skipped.add("proficiency (no edu_assessment)");
-    }
-    Dataset<Row> cohort = in.eduCohort() != null ? Facts.withPerson(in.eduCohort(), cw) : null;
-    if (cohort != null) {
-      parts.add(cohortRows(cohort, cfg));
-    } else {
-      skipped.add("ACGR, dropout completions (no edu_cohort)");
-    }
-    if (!skipped.isEmpty()) {
-      notes.add("education metrics skipped: " + skipped);
-    }
-    Dataset<Row> units = null;
-    for (Dataset<Row> p : parts) {
-      Dataset<Row> full = conform(p);
-      units = units == null ? full : units.unionByName(full);
-    }
-    List<Column> sums = new ArrayList<>(List.of(max(col("grade")).as("grade"),
-        max(col("district_id")).as("district_id"), min(col("first_entry")).as("first_entry")));
-    for (String c : VALUE_COLUMNS) {
-      sums.add(max(col(c)).as(c));
-    }
-    Dataset<Row> py =
-        units.repartition(col("person_id"))
-            .groupBy(col("person_id"), col("school_year"))
-            .agg(sums.get(0), sums.subList(1, sums.size()).toArray(new Column[0]));
-    py = dropout(py, cohort, cfg);
-    Dataset<Row> persons =
-        recs.groupBy("person_id")
-            .agg(min("dob").as("dob"), max(when(col("sex").equalTo("UNKNOWN"), null).otherwise(col("sex"))).as("sex"),
-                max(when(col("race").equalTo("HISPANIC"), "HISPANIC")).as("hisp"),
-                max(when(col("race").equalTo("UNKNOWN"), null).otherwise(col("race"))).as("race0"))
-            .select(col("person_id"), col("dob"), coalesce(col("sex"), lit("UNKNOWN")).as("sex"),
-                coalesce(col("hisp"), col("race0"), lit("UNKNOWN")).as("race"));
-    Dataset<Row> housing = housing(in, recs, cfg);
-    Column ageDate = Facts.monthDay(col("school_year").plus(
-        cfg.ageDate().isBefore(cfg.schoolYearStart()) ? 1 : 0), cfg.ageDate());
-    Dataset<Row> attrs = py.join(persons, new String[] {"person_id"}, "left")
-        .join(housing, new String[] {"person_id", "school_year"}, "left")
-        .withColumn("age", floor(months_between(ageDate, col("dob")).divide(12)).cast("int"));
-    Column otDate = Facts.monthDay(col("school_year").plus(
-        cfg.onTime().ageDate().isBefore(cfg.schoolYearStart()) ? 1 : 0), cfg.onTime().ageDate());
-    Column otAge = floor(months_between(otDate, col("dob")).divide(12));
-    attrs = attrs.withColumn("ontime_den", flag(coalesce(col("enrolled_any"), lit(0)).equalTo(1)
-            .and(otAge.between(cfg.onTime().minAge(), cfg.onTime().maxAge()))))
-        .withColumn("ontime_num", flag(col("ontime_den").equalTo(1)
-            .and(coalesce(col("ontime_num"), lit(0)).equalTo(1))));
-    Column pops = when(col("program_type").isNotNull(),
-            array(concat_ws("_", lit("HOUSING"), col("program_type")), lit("HOUSING"), lit("ALL")))
-        .otherwise(array(lit("PEERS"), lit("ALL")));
-    Column dims = array(
-        struct(lit("ALL").as("dim"), lit("ALL").as("value")),
-        struct(lit("grade").as("dim"), coalesce(col("grade"), lit("UNKNOWN")).as("value")),
-        struct(lit("age").as("dim"), coalesce(col("age").cast("string"), lit("UNKNOWN")).as("value")),
-        struct(lit("sex").as("dim"), coalesce(col("sex"), lit("UNKNOWN")).as("value")),
-        struct(lit("race").as("dim"), coalesce(col("race"), lit("UNKNOWN")).as("value")),
-        struct(lit("development").as("dim"), coalesce(col("development_id"), lit("NONE")).as("value")));
-    Dataset<Row> exploded = explodeUnits(attrs, pops, dims);
-    if (schoolRows != null) {
-      Dataset<Row> sr = conform(schoolRows)
-          .join(housing, new String[] {"person_id", "school_year"}, "left");
-      Column sdims = array(
-          struct(lit("school").as("dim"), concat_ws("/", col("district_id"), col("school_id")).as("value")),
-          struct(lit("district").as("dim"), coalesce(col("district_id"), lit("UNKNOWN")).as("value")));
-      Column spops = when(col("program_type").isNotNull(),
+    Dataset<Row> attGroups = null;
+    Dataset<Row> housing = null;
+    try {
+      if (in.eduEnrollment() != null) {
+        parts.add(enrollmentRows(Facts.withPerson(in.eduEnrollment(), cw), cfg));
+      } else {
+        skipped.add("ontime, dropout (no edu_enrollment)");
+      }
+      if (in.eduAttendance() != null) {
+        // per person, year and school once (kept: the school rows and the person-year rows read it)
+        attGroups = attendanceGroups(Facts.withPerson(in.eduAttendance(), cw), cfg)
+            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        parts.add(attendanceRows(attGroups, cfg, false));
+        schoolRows = attendanceRows(attGroups, cfg, true);
+      } else {
+        skipped.add("chronic absence, suspension (no edu_attendance)");
+      }
+      if (in.eduAssessment() != null) {
+        parts.add(assessmentRows(Facts.withPerson(in.eduAssessment(), cw), cfg));
+      } else {
+        skipped.add("proficiency (no edu_assessment)");
+      }
+      Dataset<Row> cohort = in.eduCohort() != null ? Facts.withPerson(in.eduCohort(), cw) : null;
+      if (cohort != null) {
+        parts.add(cohortRows(cohort, cfg));
+      } else {
+        skipped.add("ACGR, dropout completions (no edu_cohort)");
+      }
+      if (!skipped.isEmpty()) {
+        notes.add("education metrics skipped: " + skipped);
+      }
+      Dataset<Row> units = null;
+      for (Dataset<Row> p : parts) {
+        Dataset<Row> full = conform(p);
+        units = units == null ? full : units.unionByName(full);
+      }
+      List<Column> sums = new ArrayList<>(List.of(max(col("grade")).as("grade"),
+          max(col("district_id")).as("district_id"), min(col("first_entry")).as("first_entry")));
+      for (String c : VALUE_COLUMNS) {
+        sums.add(max(col(c)).as(c));
+      }
+      Dataset<Row> py =
+          units.repartition(col("person_id"))
+              .groupBy(col("person_id"), col("school_year"))
+              .agg(sums.get(0), sums.subList(1, sums.size()).toArray(new Column[0]));
+      py = dropout(py, cohort, cfg);
+      Dataset<Row> persons =
+          recs.groupBy("person_id")
+              .agg(min("dob").as("dob"), max(when(col("sex").equalTo("UNKNOWN"), null).otherwise(col("sex"))).as("sex"),
+                  max(when(col("race").equalTo("HISPANIC"), "HISPANIC")).as("hisp"),
+                  max(when(col("race").equalTo("UNKNOWN"), null).otherwise(col("race"))).as("race0"))
+              .select(col("person_id"), col("dob"), coalesce(col("sex"), lit("UNKNOWN")).as("sex"),
+                  coalesce(col("hisp"), col("race0"), lit("UNKNOWN")).as("race"));
+      housing = housing(in, recs, cfg).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+      Column ageDate = Facts.monthDay(col("school_year").plus(
+          cfg.ageDate().isBefore(cfg.schoolYearStart()) ? 1 : 0), cfg.ageDate());
+      Dataset<Row> attrs = py.join(persons, new String[] {"person_id"}, "left")
+          .join(housing, new String[] {"person_id", "school_year"}, "left")
+          .withColumn("age", floor(months_between(ageDate, col("dob")).divide(12)).cast("int"));
+      Column otDate = Facts.monthDay(col("school_year").plus(
+          cfg.onTime().ageDate().isBefore(cfg.schoolYearStart()) ? 1 : 0), cfg.onTime().ageDate());
+      Column otAge = floor(months_between(otDate, col("dob")).divide(12));
+      attrs = attrs.withColumn("ontime_den", flag(coalesce(col("enrolled_any"), lit(0)).equalTo(1)
+              .and(otAge.between(cfg.onTime().minAge(), cfg.onTime().maxAge()))))
+          .withColumn("ontime_num", flag(col("ontime_den").equalTo(1)
+              .and(coalesce(col("ontime_num"), lit(0)).equalTo(1))));
+      Column pops = when(col("program_type").isNotNull(),
               array(concat_ws("_", lit("HOUSING"), col("program_type")), lit("HOUSING"), lit("ALL")))
           .otherwise(array(lit("PEERS"), lit("ALL")));
-      exploded = exploded.unionByName(explodeUnits(sr, spops, sdims));
+      Column dims = array(
+          struct(lit("ALL").as("dim"), lit("ALL").as("value")),
+          struct(lit("grade").as("dim"), coalesce(col("grade"), lit("UNKNOWN")).as("value")),
+          struct(lit("age").as("dim"), coalesce(col("age").cast("string"), lit("UNKNOWN")).as("value")),
+          struct(lit("sex").as("dim"), coalesce(col("sex"), lit("UNKNOWN")).as("value")),
+          struct(lit("race").as("dim"), coalesce(col("race"), lit("UNKNOWN")).as("value")),
+          struct(lit("development").as("dim"), coalesce(col("development_id"), lit("NONE")).as("value")));
+      // person-years share few attribute combinations: sum them per combination first, so the
+      // population x dimension explode runs over combinations, not persons (sums are additive)
+      Dataset<Row> combos = preAggregate(attrs,
+          "school_year", "program_type", "grade", "age", "sex", "race", "development_id");
+      Dataset<Row> exploded = explodeUnits(combos, pops, dims);
+      if (schoolRows != null) {
+        Dataset<Row> sr = preAggregate(conform(schoolRows)
+            .join(housing, new String[] {"person_id", "school_year"}, "left"),
+            "school_year", "program_type", "district_id", "school_id");
+        Column sdims = array(
+            struct(lit("school").as("dim"), concat_ws("/", col("district_id"), col("school_id")).as("value")),
+            struct(lit("district").as("dim"), coalesce(col("district_id"), lit("UNKNOWN")).as("value")));
+        Column spops = when(col("program_type").isNotNull(),
+                array(concat_ws("_", lit("HOUSING"), col("program_type")), lit("HOUSING"), lit("ALL")))
+            .otherwise(array(lit("PEERS"), lit("ALL")));
+        exploded = exploded.unionByName(explodeUnits(sr, spops, sdims));
+      }
+      List<Column> aggs = new ArrayList<>();
+      for (String c : VALUE_COLUMNS) {
+        aggs.add(sum(coalesce(col(c), lit(0))).cast("long").as(c));
+      }
+      Dataset<Row> agg = exploded.groupBy("school_year", "population", "dim", "value")
+          .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+      List<Row> rows = org.commonclient.spark.SparkSessions.withJobGroup(
+          spark, "metrics", "metrics: education", agg::collectAsList);
+      long t = System.currentTimeMillis();
+      tables(rows, cfg, raw, pub, params, notes);
+      return System.currentTimeMillis() - t;
+    } finally {
+      if (attGroups != null) {
+        attGroups.unpersist();
+      }
+      if (housing != null) {
+        housing.unpersist();
+      }
     }
-    List<Column> aggs = new ArrayList<>();
-    for (String c : VALUE_COLUMNS) {
-      aggs.add(sum(coalesce(col(c), lit(0))).cast("long").as(c));
-    }
-    Dataset<Row> agg = exploded.groupBy("school_year", "population", "dim", "value")
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
-    List<Row> rows = org.commonclient.spark.SparkSessions.withJobGroup(
-        spark, "metrics", "metrics: education", agg::collectAsList);
-    tables(rows, cfg, raw, pub, params, notes);
   }
 
   /** Numerator and denominator columns of the unit rows (ints, null = not applicable). */
@@ -241,26 +262,35 @@ final class EducationMetrics {
   }
 
   /**
-   * Chronic absence and suspension from edu_attendance; per person-year (sums across schools) or,
-   * with {@code perSchool}, per person-year-school.
+   * Attendance summed per person, school year and school: {@code de} (days enrolled), {@code da}
+   * (days absent), {@code any_enr_chronic} (some enrollment chronic on its own), suspension and
+   * expulsion flags.
    */
-  static Dataset<Row> attendanceRows(Dataset<Row> att, MetricsConfig cfg, boolean perSchool) {
+  static Dataset<Row> attendanceGroups(Dataset<Row> att, MetricsConfig cfg) {
     MetricsConfig.Chronic ch = cfg.chronic();
     Dataset<Row> a = att.withColumn("enr_chronic",
         flag(col("days_enrolled").geq(ch.minEnrolledDays())
             .and(col("days_absent").divide(col("days_enrolled")).geq(ch.ratio()))));
-    List<String> keys = new ArrayList<>(List.of("person_id", "school_year"));
-    if (perSchool) {
-      keys.add("district_id");
-      keys.add("school_id");
-    }
-    Dataset<Row> g = a.groupBy(keys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+    return a.groupBy(col("person_id"), col("school_year"), col("district_id"), col("school_id"))
         .agg(sum(coalesce(col("days_enrolled"), lit(0))).as("de"),
             sum(coalesce(col("days_absent"), lit(0.0))).as("da"),
             max("enr_chronic").as("any_enr_chronic"),
             max(flag(coalesce(col("oss_events"), lit(0)).gt(0).or(coalesce(col("oss_days"), lit(0.0)).gt(0)))).as("susp_oss_num"),
             max(flag(coalesce(col("iss_events"), lit(0)).gt(0).or(coalesce(col("iss_days"), lit(0.0)).gt(0)))).as("susp_iss_num"),
             max(flag(coalesce(col("expulsions"), lit(0)).gt(0))).as("expulsion_num"));
+  }
+
+  /**
+   * Chronic absence and suspension rows from {@link #attendanceGroups}: per person-year (summed
+   * across schools) or, with {@code perSchool}, per person-year-school.
+   */
+  static Dataset<Row> attendanceRows(Dataset<Row> groups, MetricsConfig cfg, boolean perSchool) {
+    MetricsConfig.Chronic ch = cfg.chronic();
+    Dataset<Row> g = perSchool ? groups
+        : groups.groupBy(col("person_id"), col("school_year"))
+            .agg(sum(col("de")).as("de"), sum(col("da")).as("da"),
+                max("any_enr_chronic").as("any_enr_chronic"), max("susp_oss_num").as("susp_oss_num"),
+                max("susp_iss_num").as("susp_iss_num"), max("expulsion_num").as("expulsion_num"));
     Column meets = col("de").geq(ch.minEnrolledDays());
     Column ratioChronic = perSchool || ch.scope().equals("PERSON_YEAR")
         ? col("da").divide(col("de")).geq(ch.ratio())
@@ -371,6 +401,16 @@ final class EducationMetrics {
         .groupBy("person_id", "school_year")
         .agg(max_by(col("pt"), col("w")).as("program_type"),
             max_by(col("development_id"), col("w")).as("development_id"));
+  }
+
+  /** Sums of every value column per combination of {@code keys} (nulls as 0). */
+  private static Dataset<Row> preAggregate(Dataset<Row> d, String... keys) {
+    List<Column> aggs = new ArrayList<>();
+    for (String c : VALUE_COLUMNS) {
+      aggs.add(sum(coalesce(col(c), lit(0))).cast("long").as(c));
+    }
+    Column[] k = java.util.Arrays.stream(keys).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    return d.groupBy(k).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
   }
 
   private static Dataset<Row> explodeUnits(Dataset<Row> d, Column pops, Column dims) {

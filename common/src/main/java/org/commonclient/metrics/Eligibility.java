@@ -1,9 +1,22 @@
 package org.commonclient.metrics;
 
-import java.time.LocalDate;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.dayofmonth;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.month;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.year;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -11,10 +24,10 @@ import org.commonclient.metrics.disclosure.CellSuppression;
 import org.commonclient.metrics.disclosure.Release;
 
 /**
- * Eligible-but-not-enrolled rules (DOMAIN 3.2), evaluated on the driver over the collected child
- * rows of the period (children are a small share of all persons): age on the rule's reference
- * date, a qualifying program held by the child (PERSON) or anyone in the child's family (FAMILY),
- * minus those enrolled in the target service.
+ * Eligible-but-not-enrolled rules (DOMAIN 3.2), evaluated in Spark as column expressions over
+ * the child rows of each period: age on the rule's reference date, a qualifying program held by
+ * the child (PERSON) or anyone in the child's family (FAMILY), minus those enrolled in the target
+ * service. Only the counts per period and rule reach the driver (for disclosure control).
  */
 final class Eligibility {
   static final String HEAD_START_SERVICE = "HEAD_START_SERVICE";
@@ -22,13 +35,14 @@ final class Eligibility {
 
   private Eligibility() {}
 
-  /** One child in one period, as collected from Spark. */
-  record Child(int period, String personId, long personHash, long mask, LocalDate dob,
-      boolean attendedHeadStart, boolean enrolledInSchool) {}
+  /** Outreach statuses (and ENROLLED, counted but not listed). */
+  static final String ELIGIBLE_NOT_ENROLLED = "ELIGIBLE_NOT_ENROLLED";
+  static final String POTENTIAL = "POTENTIALLY_ELIGIBLE_INCOME_NOT_VERIFIED";
+  static final String ENROLLED = "ENROLLED";
 
-  /** Counts of one rule in one period, and the outreach ids. */
+  /** Counts of one rule in one period. */
   record Outcome(String rule, String period, long eligible, long enrolled, long notEnrolled,
-      long potentialNotEnrolled, List<String> outreachEligible, List<String> outreachPotential) {}
+      long potentialNotEnrolled) {}
 
   static long maskOf(List<String> programs, Map<String, Integer> bits) {
     long m = 0;
@@ -42,65 +56,65 @@ final class Eligibility {
   }
 
   /**
-   * Evaluates one rule in one period.
+   * Evaluates every rule on the child rows, in Spark. Input columns: {@code period_id, person_id,
+   * mask} (the child's programs in the period), {@code fmask} (the family's, null = none), {@code
+   * dob}, {@code hs} and {@code enr} (attended Head Start, enrolled in school; null = no). Output:
+   * {@code period_id, rule, status, person_id} for every child that is eligible (status ENROLLED
+   * or ELIGIBLE_NOT_ENROLLED) or potentially eligible and not enrolled (status POTENTIAL).
    *
-   * @param familyMask person hash to the program mask of the person's family in this period
+   * <p>Age is whole years on the rule's reference date (the first occurrence of its month-day on
+   * or after the period start), as {@code java.time.Period.between(dob, date).getYears()}.
+   *
    * @param haveHeadStartFacts whether headstart_service is present (else the Head Start program
    *     code stands in for "attended")
    * @param haveEnrollmentFacts whether edu_enrollment is present (else the school program code)
    */
-  static Outcome evaluate(MetricsConfig.EligibilityRule rule, Period period, int periodIndex,
-      List<Child> children, Map<Long, Long> familyMask, Map<String, Integer> bits,
+  static Dataset<Row> evaluate(Dataset<Row> children, List<Period> periods, Map<String, Integer> bits,
       MetricsConfig cfg, boolean haveHeadStartFacts, boolean haveEnrollmentFacts) {
-    LocalDate ageDate = period.firstOnOrAfterStart(rule.ageDate());
-    long qualifying = maskOf(rule.qualifyingPrograms(), bits);
-    long potential = maskOf(rule.potentialPrograms(), bits);
-    long eligible = 0, enrolled = 0, notEnrolled = 0, potentialNot = 0;
-    List<String> outE = new ArrayList<>();
-    List<String> outP = new ArrayList<>();
-    for (Child c : children) {
-      if (c.period() != periodIndex || c.dob() == null || c.dob().isAfter(ageDate)) {
-        continue;
+    List<Column> perRule = new ArrayList<>();
+    for (MetricsConfig.EligibilityRule rule : cfg.rules()) {
+      List<Column> dates = new ArrayList<>();
+      for (Period p : periods) {
+        dates.add(lit(java.sql.Date.valueOf(p.firstOnOrAfterStart(rule.ageDate()))));
       }
-      int age = java.time.Period.between(c.dob(), ageDate).getYears();
-      if (age < rule.ageFrom() || age > rule.ageTo()) {
-        continue;
-      }
-      long unitMask =
-          rule.qualifyingUnit().equals("FAMILY")
-              ? familyMask.getOrDefault(c.personHash(), c.mask()) | c.mask()
-              : c.mask();
-      boolean isEnrolled = enrolled(rule.enrolledIn(), c, bits, cfg, haveHeadStartFacts, haveEnrollmentFacts);
-      if ((unitMask & qualifying) != 0) {
-        eligible++;
-        if (isEnrolled) {
-          enrolled++;
-        } else {
-          notEnrolled++;
-          outE.add(c.personId());
-        }
-      } else if ((unitMask & potential) != 0 && !isEnrolled) {
-        potentialNot++;
-        outP.add(c.personId());
-      }
+      Column ad = element_at(array(dates.toArray(new Column[0])), col("period_id").plus(1));
+      Column dob = col("dob");
+      Column age = year(ad).minus(year(dob)).minus(
+          when(month(ad).multiply(100).plus(dayofmonth(ad))
+              .lt(month(dob).multiply(100).plus(dayofmonth(dob))), 1).otherwise(0));
+      Column inAge = dob.isNotNull().and(dob.leq(ad)).and(age.between(rule.ageFrom(), rule.ageTo()));
+      Column unit = rule.qualifyingUnit().equals("FAMILY")
+          ? coalesce(col("fmask"), col("mask")).bitwiseOR(col("mask"))
+          : col("mask");
+      long q = maskOf(rule.qualifyingPrograms(), bits);
+      long pot = maskOf(rule.potentialPrograms(), bits);
+      Column qualifies = unit.bitwiseAND(lit(q)).notEqual(0);
+      Column potential = unit.bitwiseAND(lit(pot)).notEqual(0);
+      Column enrolled = enrolled(rule.enrolledIn(), bits, cfg, haveHeadStartFacts, haveEnrollmentFacts);
+      Column status = when(inAge.and(qualifies), when(enrolled, lit(ENROLLED)).otherwise(lit(ELIGIBLE_NOT_ENROLLED)))
+          .when(inAge.and(potential).and(enrolled.unary_$bang()), lit(POTENTIAL));
+      perRule.add(struct(lit(rule.name()).as("rule"), status.as("status")));
     }
-    return new Outcome(rule.name(), period.label(), eligible, enrolled, notEnrolled, potentialNot, outE, outP);
+    return children
+        .select(col("period_id"), col("person_id"), explode(array(perRule.toArray(new Column[0]))).as("x"))
+        .where(col("x.status").isNotNull())
+        .select(col("period_id"), col("x.rule").as("rule"), col("x.status").as("status"), col("person_id"));
   }
 
-  private static boolean enrolled(String target, Child c, Map<String, Integer> bits, MetricsConfig cfg,
+  private static Column enrolled(String target, Map<String, Integer> bits, MetricsConfig cfg,
       boolean haveHs, boolean haveEnr) {
     if (target.equals(HEAD_START_SERVICE)) {
-      return haveHs ? c.attendedHeadStart() : hasBit(c.mask(), bits, cfg.headStartProgram());
+      return haveHs ? coalesce(col("hs"), lit(false)) : hasBit(bits, cfg.headStartProgram());
     }
     if (target.equals(SCHOOL_ENROLLMENT)) {
-      return haveEnr ? c.enrolledInSchool() : hasBit(c.mask(), bits, cfg.schoolProgram());
+      return haveEnr ? coalesce(col("enr"), lit(false)) : hasBit(bits, cfg.schoolProgram());
     }
-    return hasBit(c.mask(), bits, target);
+    return hasBit(bits, target);
   }
 
-  private static boolean hasBit(long mask, Map<String, Integer> bits, String program) {
+  private static Column hasBit(Map<String, Integer> bits, String program) {
     Integer b = bits.get(program);
-    return b != null && (mask & (1L << b)) != 0;
+    return b == null ? lit(false) : col("mask").bitwiseAND(lit(1L << b)).notEqual(0);
   }
 
   static final StructType RAW = new StructType().add("period", "string").add("rule", "string")

@@ -2,16 +2,17 @@ package org.commonclient.metrics;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.xxhash64;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.element_at;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -45,8 +46,10 @@ public final class MetricsJob {
   private MetricsJob() {}
 
   /** Computes every metric; never throws for a failing metric (it becomes a note). */
-  public static MetricsResult run(SparkSession spark, MetricsConfig cfg, MetricsInputs in) {
+  public static MetricsResult run(SparkSession spark, MetricsConfig cfg, MetricsInputs inputs) {
+    MetricsInputs in = inputs;
     long t0 = System.currentTimeMillis();
+    Phases phases = new Phases();
     List<String> notes = new ArrayList<>();
     for (String f : in.absentFacts()) {
       notes.add("absent fact table " + f + ": metrics needing it are skipped");
@@ -55,10 +58,19 @@ public final class MetricsJob {
     List<MetricTable> raw = new ArrayList<>();
     List<MetricTable> pub = new ArrayList<>();
     List<Period> periods = cfg.periods();
+    // stage boundary 1: the crosswalk by record key (every fact table and the records join it)
+    Dataset<Row> cw = in.crosswalk().select(col("source"), col("record_id"), col("person_id"))
+        .repartition(col("source"), col("record_id"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    in = in.withCrosswalk(cw);
+    // stage boundary 2: linked records, hash-partitioned by person (spans, persons, dob read it)
     Dataset<Row> recs =
-        Spans.linkedRecords(in.personRecords(), in.crosswalk(), cfg.sexMap(), cfg.raceMap())
+        Spans.linkedRecords(in.personRecords(), cw, cfg.sexMap(), cfg.raceMap())
+            .drop("source", "record_id")
+            .repartition(col("person_id"))
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> personPeriods = null;
+    Dataset<Row> personFamilies = null;
     Dataset<Row> outreach = emptyOutreach(spark);
     try {
       List<String> programs = cfg.programs();
@@ -67,6 +79,7 @@ public final class MetricsJob {
             SparkSessions.withJobGroup(spark, "metrics", "metrics: program codes", () ->
                 recs.select("program").distinct().collectAsList().stream()
                     .map(r -> r.getString(0)).sorted().toList());
+        phases.mark("linked records + program codes");
       }
       if (programs.size() > 62) {
         throw new IllegalArgumentException("Cannot handle " + programs.size() + " programs: at most 62");
@@ -74,23 +87,30 @@ public final class MetricsJob {
       params.put("programs", programs.toString());
       Map<String, Integer> bits = ProgramMetrics.bits(programs);
       Dataset<Row> periodsDf = ProgramMetrics.periods(spark, periods);
-      Dataset<Row> spans =
-          Spans.merge(recs.repartition(col("person_id")), cfg.mergeGapDays(), "person_id", "program");
+      // recs is already partitioned by person: the span windows and the per-person aggregation
+      // add no shuffle
+      Dataset<Row> spans = Spans.merge(recs, cfg.mergeGapDays(), "person_id", "program");
+      // stage boundary 3: one row per person and period
       personPeriods =
           ProgramMetrics.personPeriods(spans, periodsDf, bits, cfg.overlapMinDays(), cfg.churnWindowDays())
               .persist(StorageLevel.MEMORY_AND_DISK());
       final Dataset<Row> pp = personPeriods;
       ProgramTables.Builder tables = new ProgramTables.Builder(programs, cfg);
-      Map<Integer, Map<Long, Long>> familyMask = new HashMap<>();
       try {
+        // stage boundary 4: person-periods with their family (connected components) and its mask
+        personFamilies = SparkSessions.withJobGroup(spark, "metrics", "metrics: families",
+            () -> ProgramMetrics.personFamilies(pp)).persist(StorageLevel.MEMORY_AND_DISK());
+        phases.mark("person periods + families (connected components)");
+        Dataset<Row> both = ProgramMetrics.patterns(pp).withColumn("level", lit(0))
+            .unionByName(ProgramMetrics.familyPatterns(personFamilies).withColumn("level", lit(1)));
         List<Row> patterns =
-            SparkSessions.withJobGroup(spark, "metrics", "metrics: program patterns", () ->
-                ProgramMetrics.patterns(pp).collectAsList());
-        Map<Integer, ProgramMetrics.Counts> persons = ProgramMetrics.personCounts(patterns, periods.size());
+            SparkSessions.withJobGroup(spark, "metrics", "metrics: program and family patterns",
+                both::collectAsList);
+        Map<Integer, ProgramMetrics.Counts> persons =
+            ProgramMetrics.personCounts(patterns.stream().filter(r -> r.getInt(5) == 0).toList(), periods.size());
         Map<Integer, ProgramMetrics.Counts> families =
-            SparkSessions.withJobGroup(spark, "metrics", "metrics: families", () ->
-                ProgramMetrics.familyCounts(
-                    ProgramMetrics.familyStream(pp).toLocalIterator(), periods.size(), familyMask));
+            ProgramMetrics.personCounts(patterns.stream().filter(r -> r.getInt(5) == 1).toList(), periods.size());
+        phases.mark("program and family patterns");
         List<Row> caseRows =
             SparkSessions.withJobGroup(spark, "metrics", "metrics: cases", () ->
                 ProgramMetrics.caseCounts(
@@ -98,6 +118,7 @@ public final class MetricsJob {
                             "program", "case_key"),
                         periodsDf, cfg.churnWindowDays())
                     .collectAsList());
+        phases.mark("case counts");
         for (int p = 0; p < periods.size(); p++) {
           String label = periods.get(p).label();
           tables.add(label, ProgramTables.PERSON, persons.get(p));
@@ -112,28 +133,57 @@ public final class MetricsJob {
         }
         raw.addAll(tables.raw(params, "restricted: raw counts, not for release"));
         pub.addAll(tables.published(params, cfg.footnote()));
+        phases.mark("program tables + disclosure control");
       } catch (RuntimeException e) {
         fail(notes, "multi-program metrics", e);
       }
       try {
-        outreach = eligibility(spark, cfg, in, recs, pp, bits, familyMask, raw, pub, params, notes);
+        outreach = eligibility(spark, cfg, in, recs, personFamilies, bits, raw, pub, params, notes);
+        phases.mark("eligible-not-enrolled");
       } catch (RuntimeException e) {
         fail(notes, "eligible-not-enrolled", e);
       }
       try {
-        EducationMetrics.compute(spark, cfg, in, recs, raw, pub, params, notes);
+        long disclosure = EducationMetrics.compute(spark, cfg, in, recs, raw, pub, params, notes);
+        phases.mark("education outcomes (Spark)", "education tables + disclosure control", disclosure);
       } catch (RuntimeException e) {
         fail(notes, "education outcomes", e);
       }
     } finally {
+      if (personFamilies != null) {
+        personFamilies.unpersist();
+      }
       if (personPeriods != null) {
         personPeriods.unpersist();
       }
       recs.unpersist();
+      cw.unpersist();
     }
     long ms = System.currentTimeMillis() - t0;
-    LOG.info("metrics: {} restricted and {} published tables in {} ms; notes {}", raw.size(), pub.size(), ms, notes);
-    return new MetricsResult(raw, pub, outreach, List.copyOf(notes), params, periods.get(periods.size() - 1), ms);
+    LOG.info("metrics: {} restricted and {} published tables in {} ms ({}); notes {}", raw.size(), pub.size(), ms,
+        phases.millis, notes);
+    return new MetricsResult(raw, pub, outreach, List.copyOf(notes), params, periods.get(periods.size() - 1), ms,
+        java.util.Collections.unmodifiableMap(phases.millis));
+  }
+
+  /** Wall time per phase, in order. */
+  static final class Phases {
+    final Map<String, Long> millis = new java.util.LinkedHashMap<>();
+    private long last = System.currentTimeMillis();
+
+    void mark(String phase) {
+      long now = System.currentTimeMillis();
+      millis.merge(phase, now - last, Long::sum);
+      last = now;
+    }
+
+    /** Marks the time since the last mark, of which {@code lastPartMillis} went to {@code lastPart}. */
+    void mark(String phase, String lastPart, long lastPartMillis) {
+      long now = System.currentTimeMillis();
+      millis.merge(phase, now - last - lastPartMillis, Long::sum);
+      millis.merge(lastPart, lastPartMillis, Long::sum);
+      last = now;
+    }
   }
 
   static void fail(List<String> notes, String what, RuntimeException e) {
@@ -148,38 +198,42 @@ public final class MetricsJob {
     return spark.createDataFrame(List.of(), OUTREACH);
   }
 
+  /**
+   * Eligible-but-not-enrolled, in Spark: child rows (person-periods of persons young enough for
+   * some rule) with their family's program mask and the Head Start and school flags; the rules
+   * are column expressions ({@link Eligibility#evaluate}). The evaluated rows are checkpointed
+   * (they are the outreach list the writer saves) and only their counts per period, rule and
+   * status are collected.
+   */
   private static Dataset<Row> eligibility(SparkSession spark, MetricsConfig cfg, MetricsInputs in,
-      Dataset<Row> recs, Dataset<Row> pp, Map<String, Integer> bits,
-      Map<Integer, Map<Long, Long>> familyMask, List<MetricTable> raw, List<MetricTable> pub,
-      Map<String, String> params, List<String> notes) {
+      Dataset<Row> recs, Dataset<Row> personFamilies, Map<String, Integer> bits,
+      List<MetricTable> raw, List<MetricTable> pub, Map<String, String> params, List<String> notes) {
     if (cfg.rules().isEmpty()) {
       return emptyOutreach(spark);
+    }
+    if (personFamilies == null) {
+      throw new IllegalStateException("families were not computed (see the multi-program failure)");
     }
     List<Period> periods = cfg.periods();
     int maxAge = cfg.rules().stream().mapToInt(MetricsConfig.EligibilityRule::ageTo).max().orElse(0);
     LocalDate minDob = periods.get(0).start().minusYears(maxAge + 2L);
-    Dataset<Row> dob = recs.groupBy("person_id").agg(org.apache.spark.sql.functions.min("dob").as("dob"));
+    Dataset<Row> dob = recs.groupBy("person_id").agg(org.apache.spark.sql.functions.min("dob").as("dob"))
+        .where(col("dob").geq(lit(java.sql.Date.valueOf(minDob))));
     Dataset<Row> periodsDf = ProgramMetrics.periods(spark, periods);
-    Dataset<Row> children =
-        pp.select("period_id", "person_id", "mask")
-            .join(dob.where(col("dob").geq(lit(java.sql.Date.valueOf(minDob)))), "person_id");
+    Dataset<Row> children = personFamilies.join(dob, "person_id");
     boolean haveHs = in.headstartService() != null;
     boolean haveEnr = in.eduEnrollment() != null;
-    Dataset<Row> hs = haveHs ? Facts.headStartAttended(in.headstartService(), in.crosswalk(), periodsDf, cfg) : null;
-    Dataset<Row> enr = haveEnr ? Facts.schoolEnrolled(in.eduEnrollment(), in.crosswalk(), periodsDf, cfg) : null;
-    children = children.join(
-        hs == null ? spark.createDataFrame(List.of(), Facts.FLAG.add("hs", "boolean")) : hs,
-        new String[] {"period_id", "person_id"}, "left");
-    children = children.join(
-        enr == null ? spark.createDataFrame(List.of(), Facts.FLAG.add("enr", "boolean")) : enr,
-        new String[] {"period_id", "person_id"}, "left");
-    final Dataset<Row> ch = children.select(col("period_id"), col("person_id"),
-        xxhash64(col("person_id")).as("ph"), col("mask"), col("dob"), col("hs"), col("enr"));
-    List<Row> rows = SparkSessions.withJobGroup(spark, "metrics", "metrics: eligibility", ch::collectAsList);
-    List<Eligibility.Child> kids = new ArrayList<>();
-    for (Row r : rows) {
-      kids.add(new Eligibility.Child(r.getInt(0), r.getString(1), r.getLong(2), r.getLong(3),
-          r.getDate(4).toLocalDate(), !r.isNullAt(5) && r.getBoolean(5), !r.isNullAt(6) && r.getBoolean(6)));
+    if (haveHs) {
+      children = children.join(Facts.headStartAttended(in.headstartService(), in.crosswalk(), periodsDf, cfg),
+          new String[] {"period_id", "person_id"}, "left");
+    } else {
+      children = children.withColumn("hs", lit(null).cast("boolean"));
+    }
+    if (haveEnr) {
+      children = children.join(Facts.schoolEnrolled(in.eduEnrollment(), in.crosswalk(), periodsDf, cfg),
+          new String[] {"period_id", "person_id"}, "left");
+    } else {
+      children = children.withColumn("enr", lit(null).cast("boolean"));
     }
     for (MetricsConfig.EligibilityRule rule : cfg.rules()) {
       for (String p : rule.qualifyingPrograms()) {
@@ -188,28 +242,38 @@ public final class MetricsJob {
         }
       }
     }
+    final Dataset<Row> ch = children;
+    Dataset<Row> evaluated = SparkSessions.withJobGroup(spark, "metrics", "metrics: eligibility", () ->
+        Eligibility.evaluate(ch, periods, bits, cfg, haveHs, haveEnr).localCheckpoint(true));
+    List<Row> counts = SparkSessions.withJobGroup(spark, "metrics", "metrics: eligibility counts", () ->
+        evaluated.groupBy("period_id", "rule", "status").count().collectAsList());
+    Map<String, Long> n = new HashMap<>();
+    for (Row r : counts) {
+      n.put(r.getInt(0) + "|" + r.getString(1) + "|" + r.getString(2), r.getLong(3));
+    }
     Map<String, String> desc = new HashMap<>();
     cfg.rules().forEach(r -> desc.put(r.name(), r.description()));
     List<Row> rawRows = new ArrayList<>();
     List<Row> pubRows = new ArrayList<>();
-    List<Row> out = new ArrayList<>();
     for (int p = 0; p < periods.size(); p++) {
       List<Eligibility.Outcome> outcomes = new ArrayList<>();
       for (MetricsConfig.EligibilityRule rule : cfg.rules()) {
-        Eligibility.Outcome o = Eligibility.evaluate(rule, periods.get(p), p, kids,
-            familyMask.getOrDefault(p, Map.of()), bits, cfg, haveHs, haveEnr);
-        outcomes.add(o);
-        for (String id : o.outreachEligible()) {
-          out.add(RowFactory.create(o.period(), o.rule(), "ELIGIBLE_NOT_ENROLLED", id));
-        }
-        for (String id : o.outreachPotential()) {
-          out.add(RowFactory.create(o.period(), o.rule(), "POTENTIALLY_ELIGIBLE_INCOME_NOT_VERIFIED", id));
-        }
+        String k = p + "|" + rule.name() + "|";
+        long enrolled = n.getOrDefault(k + Eligibility.ENROLLED, 0L);
+        long notEnrolled = n.getOrDefault(k + Eligibility.ELIGIBLE_NOT_ENROLLED, 0L);
+        outcomes.add(new Eligibility.Outcome(rule.name(), periods.get(p).label(), enrolled + notEnrolled,
+            enrolled, notEnrolled, n.getOrDefault(k + Eligibility.POTENTIAL, 0L)));
       }
       Eligibility.tables(outcomes, desc, cfg.minCell(), rawRows, pubRows);
     }
     raw.add(new MetricTable("eligible_not_enrolled", Eligibility.RAW, rawRows, params, "restricted"));
     pub.add(new MetricTable("eligible_not_enrolled", Eligibility.PUB, pubRows, params, cfg.footnote()));
-    return spark.createDataFrame(out, OUTREACH);
+    List<Column> labels = new ArrayList<>();
+    for (Period p : periods) {
+      labels.add(lit(p.label()));
+    }
+    return evaluated.where(col("status").notEqual(Eligibility.ENROLLED))
+        .select(element_at(array(labels.toArray(new Column[0])), col("period_id").plus(1)).as("period"),
+            col("rule"), col("status"), col("person_id"));
   }
 }

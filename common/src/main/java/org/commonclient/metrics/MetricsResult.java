@@ -10,7 +10,8 @@ import org.apache.spark.sql.Row;
  * What a metrics run produced. {@code restricted} tables hold raw aggregates (never leave the
  * restricted zone), {@code published} the same after disclosure control, {@code outreach} the
  * person ids of eligible-but-not-enrolled people (restricted zone only), {@code notes} metrics
- * skipped or failed and why, {@code sparkJobs} how many Spark jobs the run launched.
+ * skipped or failed and why, {@code millis} the run's wall time and {@code phaseMillis} its split
+ * by phase (in order).
  */
 public record MetricsResult(
     List<MetricTable> restricted,
@@ -19,7 +20,8 @@ public record MetricsResult(
     List<String> notes,
     Map<String, String> parameters,
     Period headline,
-    long millis) {
+    long millis,
+    Map<String, Long> phaseMillis) {
 
   public Optional<MetricTable> restrictedTable(String name) {
     return restricted.stream().filter(t -> t.name().equals(name)).findFirst();

@@ -23,23 +23,67 @@ import org.apache.spark.sql.SparkSession;
 public final class MetricsWriter {
   private MetricsWriter() {}
 
+  /**
+   * Writes every table. The tables are small and independent, so they are written from a few
+   * threads at once (Spark runs jobs of different threads side by side); most of the time of a
+   * small Delta write is commit and snapshot overhead, not data.
+   */
   public static void write(SparkSession spark, MetricsResult result, String restrictedPath, String publishedPath) {
+    List<Runnable> writes = new java.util.ArrayList<>();
     for (MetricTable t : result.restricted()) {
-      spark.createDataFrame(t.rows(), t.schema()).write().format("delta").mode(SaveMode.Overwrite)
-          .option("overwriteSchema", "true").save(restrictedPath + "/" + t.name());
+      writes.add(() -> spark.createDataFrame(t.rows(), t.schema()).write().format("delta").mode(SaveMode.Overwrite)
+          .option("overwriteSchema", "true").save(restrictedPath + "/" + t.name()));
     }
-    result.outreach().write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
-        .save(restrictedPath + "/eligible_outreach");
+    writes.add(() -> result.outreach().write().format("delta").mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true").save(restrictedPath + "/eligible_outreach"));
     String params = paramsText(result.parameters());
     for (MetricTable t : result.published()) {
       Dataset<Row> df = spark.createDataFrame(t.rows(), t.schema())
           .withColumn("parameters", lit(params)).withColumn("footnote", lit(t.footnote()))
           .coalesce(1);
-      df.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
-          .save(publishedPath + "/" + t.name());
-      df.write().mode(SaveMode.Overwrite).option("header", "true").csv(publishedPath + "/csv/" + t.name());
+      writes.add(() -> df.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+          .save(publishedPath + "/" + t.name()));
+      writes.add(() -> df.write().mode(SaveMode.Overwrite).option("header", "true")
+          .csv(publishedPath + "/csv/" + t.name()));
     }
-    writeText(spark, publishedPath + "/summary.html", SummaryHtml.render(result));
+    writes.add(() -> writeText(spark, publishedPath + "/summary.html", SummaryHtml.render(result)));
+    runAll(writes, WRITER_THREADS);
+  }
+
+  static final int WRITER_THREADS = 4;
+
+  /** Runs the tasks on {@code threads} threads; rethrows the first failure after all finished. */
+  static void runAll(List<Runnable> tasks, int threads) {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "metrics-writer");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+      for (Runnable r : tasks) {
+        fs.add(pool.submit(r));
+      }
+      RuntimeException first = null;
+      for (java.util.concurrent.Future<?> f : fs) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (first == null) {
+            first = e.getCause() instanceof RuntimeException re ? re
+                : new IllegalStateException("Cannot write metrics output", e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while writing metrics output", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   static String paramsText(Map<String, String> p) {

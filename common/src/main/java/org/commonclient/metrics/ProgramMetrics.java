@@ -23,7 +23,6 @@ import static org.apache.spark.sql.functions.xxhash64;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,100 +195,32 @@ final class ProgramMetrics {
 
   /**
    * Cross-program families (DOMAIN 3.1, project default): connected components of persons sharing
-   * a case id in the period, by union-find on the driver over the streamed person-period rows
-   * (hashed person and case keys). Returns per period the family counts by program set, and
-   * fills {@code familyMaskByPerson} (period -> person hash -> family program mask).
+   * a case id in the period, computed in Spark ({@link Components}). Output: {@code period_id,
+   * person_id, ph} (person hash), {@code mask}, {@code fam} (the family label: the smallest person
+   * hash of the family, so exactly one member has {@code ph = fam}) and {@code fmask} (the
+   * family's program mask), for every person-period row.
    */
-  static Map<Integer, Counts> familyCounts(
-      Iterator<Row> rows, int periodCount, Map<Integer, Map<Long, Long>> familyMaskByPerson) {
-    Map<Integer, UnionFind> uf = new HashMap<>();
-    Map<Integer, Map<Long, Integer>> personNode = new HashMap<>();
-    Map<Integer, Map<Long, Integer>> caseNode = new HashMap<>();
-    Map<Integer, List<long[]>> persons = new HashMap<>();
-    for (int i = 0; i < periodCount; i++) {
-      uf.put(i, new UnionFind());
-      personNode.put(i, new HashMap<>());
-      caseNode.put(i, new HashMap<>());
-      persons.put(i, new ArrayList<>());
-    }
-    while (rows.hasNext()) {
-      Row r = rows.next();
-      int p = r.getInt(0);
-      long ph = r.getLong(1);
-      long mask = r.getLong(2);
-      UnionFind u = uf.get(p);
-      int node = u.add();
-      personNode.get(p).put(ph, node);
-      persons.get(p).add(new long[] {ph, mask, node});
-      if (!r.isNullAt(3)) {
-        List<Long> cs = r.getList(3);
-        for (Long c : cs) {
-          if (c == null) {
-            continue;
-          }
-          Integer cn = caseNode.get(p).get(c);
-          if (cn == null) {
-            cn = u.add();
-            caseNode.get(p).put(c, cn);
-          }
-          u.union(node, cn);
-        }
-      }
-    }
-    Map<Integer, Counts> out = new HashMap<>();
-    for (int p = 0; p < periodCount; p++) {
-      UnionFind u = uf.get(p);
-      Map<Integer, Long> famMask = new HashMap<>();
-      for (long[] pr : persons.get(p)) {
-        famMask.merge(u.find((int) pr[2]), pr[1], (a, b) -> a | b);
-      }
-      Counts c = new Counts();
-      for (long m : famMask.values()) {
-        c.add(m, 0L, null, 1L);
-      }
-      out.put(p, c);
-      Map<Long, Long> byPerson = new HashMap<>();
-      for (long[] pr : persons.get(p)) {
-        byPerson.put(pr[0], famMask.get(u.find((int) pr[2])));
-      }
-      familyMaskByPerson.put(p, byPerson);
-    }
-    return out;
+  static Dataset<Row> personFamilies(Dataset<Row> personPeriods) {
+    Dataset<Row> pp = personPeriods.select(col("period_id"), col("person_id"),
+        xxhash64(col("person_id")).as("ph"), col("mask"), col("cases"));
+    Dataset<Row> edges = pp.select(col("period_id").as("g"), col("ph").as("v"),
+            org.apache.spark.sql.functions.explode(col("cases")).as("c"))
+        .where(col("c").isNotNull());
+    Dataset<Row> labels = Components.label(edges);
+    return pp.join(labels, pp.col("period_id").equalTo(labels.col("g")).and(pp.col("ph").equalTo(labels.col("v"))),
+            "left")
+        .select(col("period_id"), col("person_id"), col("ph"), col("mask"),
+            org.apache.spark.sql.functions.coalesce(col("label"), col("ph")).as("fam"))
+        .withColumn("fmask", bit_or(col("mask")).over(
+            org.apache.spark.sql.expressions.Window.partitionBy(col("period_id"), col("fam"))));
   }
 
-  /** Columns streamed to {@link #familyCounts}. */
-  static Dataset<Row> familyStream(Dataset<Row> personPeriods) {
-    return personPeriods.select(
-        col("period_id"), xxhash64(col("person_id")).as("ph"), col("mask"), col("cases"));
-  }
-
-  /** Growable union-find with path halving. */
-  static final class UnionFind {
-    private int[] parent = new int[1024];
-    private int size;
-
-    int add() {
-      if (size == parent.length) {
-        parent = java.util.Arrays.copyOf(parent, size * 2);
-      }
-      parent[size] = size;
-      return size++;
-    }
-
-    int find(int i) {
-      while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-      }
-      return i;
-    }
-
-    void union(int a, int b) {
-      int ra = find(a);
-      int rb = find(b);
-      if (ra != rb) {
-        parent[Math.max(ra, rb)] = Math.min(ra, rb);
-      }
-    }
+  /** Family pattern counts in the shape of {@link #patterns}: period_id, mask, churn_mask, conc, n. */
+  static Dataset<Row> familyPatterns(Dataset<Row> personFamilies) {
+    return personFamilies.where(col("ph").equalTo(col("fam")))
+        .groupBy(col("period_id"), col("fmask").as("mask"))
+        .agg(count(lit(1)).as("n"))
+        .select(col("period_id"), col("mask"), lit(0L).as("churn_mask"),
+            lit(null).cast("array<bigint>").as("conc"), col("n"));
   }
 }

@@ -33,7 +33,11 @@ public final class CellSuppression {
     AUDIT
   }
 
-  /** The outcome: suppressed cells, reasons and the audited interval of every suppressed cell. */
+  /**
+   * The outcome: suppressed cells, reasons and the audited interval of every suppressed cell.
+   * For components of up to 40 suppressed cells the interval is the attacker's exact one; for
+   * larger ones it is an inner interval, refined only until it proves the minimum width.
+   */
   public record Protection(
       Release release,
       int minCell,
@@ -58,12 +62,22 @@ public final class CellSuppression {
 
   private CellSuppression() {}
 
-  /** Protects the release with the given minimum cell size. */
+  /**
+   * Protects the release with the given minimum cell size.
+   *
+   * <p>Cost: the complement fixpoint touches each relation once per change of one of its cells
+   * (cell-to-relation index); the audit re-solves only the components that changed since the
+   * previous round, and within a round every failing cell is widened unless an earlier widening
+   * of the round already touched one of its relations (then it is re-audited first). Components
+   * larger than {@link Audit#MAX_EXACT} are audited conservatively by neighbourhood (see {@link
+   * Audit}), so no linear program grows with the size of the release.
+   */
   public static Protection protect(Release r, int minCell) {
     if (minCell < 1) {
       throw new IllegalArgumentException("Cannot use minCell " + minCell + ": must be positive");
     }
     int n = r.size();
+    Audit.Index ix = new Audit.Index(r);
     BitSet sup = new BitSet(n);
     Reason[] reasons = new Reason[n];
     java.util.Arrays.fill(reasons, Reason.NONE);
@@ -74,39 +88,131 @@ public final class CellSuppression {
         reasons[i] = Reason.PRIMARY;
       }
     }
-    complementToFixpoint(r, sup, reasons);
+    complementToFixpoint(r, ix, sup, reasons, null);
+    double[] lo = new double[n];
+    double[] hi = new double[n];
+    for (int i = 0; i < n; i++) {
+      lo[i] = hi[i] = r.value(i);
+    }
+    BitSet audited = new BitSet(n); // suppressed cells whose bounds are current
     int rounds = 0;
     while (true) {
       rounds++;
-      double[][] bounds = Audit.bounds(r, sup);
-      int failing = -1;
-      for (int i = sup.nextSetBit(0); i >= 0; i = sup.nextSetBit(i + 1)) {
-        if (r.value(i) > 0 && bounds[1][i] - bounds[0][i] < minCell - 1e-6) {
-          failing = i;
-          break;
+      List<List<Integer>> comps = Audit.components(r, ix, sup);
+      java.util.Map<Integer, List<Integer>> compOf = new java.util.HashMap<>();
+      for (List<Integer> comp : comps) {
+        if (comp.size() > Audit.MAX_EXACT) {
+          for (int c : comp) {
+            compOf.put(c, comp);
+          }
         }
       }
-      if (failing < 0) {
-        return new Protection(r, minCell, sup, reasons, bounds[0], bounds[1], rounds);
+      for (List<Integer> comp : comps) {
+        boolean stale = false;
+        for (int c : comp) {
+          if (!audited.get(c)) {
+            stale = true;
+            break;
+          }
+        }
+        if (stale) {
+          Audit.solveComponent(r, ix, sup, comp, lo, hi, minCell);
+          for (int c : comp) {
+            audited.set(c);
+          }
+        }
       }
-      int extra = widen(r, sup, failing);
-      if (extra < 0) {
-        // nothing left to suppress around this cell; cannot happen for consistent releases since
-        // a fully suppressed component is unbounded, but never publish a weak release
-        throw new IllegalStateException(
-            "Cannot protect cell " + r.key(failing) + ": no unsuppressed neighbour left");
+      List<Integer> failing = new ArrayList<>();
+      for (int i = sup.nextSetBit(0); i >= 0; i = sup.nextSetBit(i + 1)) {
+        if (r.value(i) > 0 && hi[i] - lo[i] < minCell - 1e-6) {
+          // a decomposed component's bounds are conservative: look wider before suppressing more
+          List<Integer> comp = compOf.get(i);
+          for (int size = 2 * Audit.MAX_EXACT; comp != null && hi[i] - lo[i] < minCell - 1e-6
+              && size <= ESCALATE_MAX; size *= 2) {
+            Audit.solveCell(r, ix, sup, comp, i, size, lo, hi, minCell);
+          }
+          if (hi[i] - lo[i] < minCell - 1e-6) {
+            failing.add(i);
+          }
+        }
       }
-      sup.set(extra);
-      reasons[extra] = Reason.AUDIT;
-      complementToFixpoint(r, sup, reasons);
+      if (failing.isEmpty()) {
+        return new Protection(r, minCell, sup, reasons, lo, hi, rounds);
+      }
+      BitSet touched = new BitSet(n); // cells sharing a relation with a cell suppressed this round
+      BitSet before = (BitSet) sup.clone();
+      for (int f : failing) {
+        if (touched.get(f)) {
+          continue;
+        }
+        int extra = widen(r, ix, sup, f);
+        if (extra < 0 && compOf.containsKey(f)) {
+          // everything around is suppressed: only the exact audit of the whole component can tell
+          Audit.solveCell(r, ix, sup, compOf.get(f), f, Integer.MAX_VALUE, lo, hi, minCell);
+          if (hi[f] - lo[f] >= minCell - 1e-6) {
+            continue;
+          }
+        }
+        if (extra < 0) {
+          // nothing left to suppress around this cell; cannot happen for consistent releases since
+          // a fully suppressed component is unbounded, but never publish a weak release
+          throw new IllegalStateException(
+              "Cannot protect cell " + r.key(f) + ": no unsuppressed neighbour left");
+        }
+        sup.set(extra);
+        reasons[extra] = Reason.AUDIT;
+        List<Integer> added = new ArrayList<>(List.of(extra));
+        complementToFixpoint(r, ix, sup, reasons, added);
+        for (int c : added) {
+          for (int k : ix.byCell[c]) {
+            for (int d : ix.rels.get(k).cells()) {
+              touched.set(d);
+            }
+          }
+        }
+      }
+      // every component containing a newly suppressed cell is re-audited
+      BitSet added = (BitSet) sup.clone();
+      added.andNot(before);
+      for (int c = added.nextSetBit(0); c >= 0; c = added.nextSetBit(c + 1)) {
+        audited.clear(c);
+      }
     }
   }
 
+  /** Largest neighbourhood a failing cell of a decomposed component is re-audited with. */
+  static final int ESCALATE_MAX = 2 * Audit.MAX_EXACT;
+
   static void complementToFixpoint(Release r, BitSet sup, Reason[] reasons) {
-    boolean changed = true;
-    while (changed) {
-      changed = false;
-      for (Release.Relation rel : r.relations()) {
+    complementToFixpoint(r, new Audit.Index(r), sup, reasons, null);
+  }
+
+  /**
+   * Every equality relation with exactly one suppressed cell gets a complement, to a fixpoint.
+   * Relations are swept in index order like a full pass over all of them, but a relation is only
+   * looked at again when one of its cells was suppressed since (the outcome is the same as
+   * repeated full passes). Newly suppressed cells are appended to {@code added} when not null.
+   */
+  static void complementToFixpoint(Release r, Audit.Index ix, BitSet sup, Reason[] reasons, List<Integer> added) {
+    List<Release.Relation> rels = ix.rels;
+    BitSet dirty = new BitSet(rels.size());
+    if (added == null) {
+      dirty.set(0, rels.size());
+    } else {
+      for (int c : added) {
+        for (int k : ix.byCell[c]) {
+          dirty.set(k);
+        }
+      }
+    }
+    while (!dirty.isEmpty()) {
+      BitSet pass = dirty;
+      dirty = new BitSet(rels.size());
+      for (int k = pass.nextSetBit(0); k >= 0; k = pass.nextSetBit(k + 1)) {
+        if (dirty.get(k)) {
+          dirty.clear(k); // looked at now, later in the same pass, as a full sweep would
+        }
+        Release.Relation rel = rels.get(k);
         if (rel.kind() != Release.Kind.EQUAL) {
           continue;
         }
@@ -120,7 +226,7 @@ public final class CellSuppression {
         if (count != 1) {
           continue;
         }
-        int pick = -1;
+        int pick;
         if (rel.preferTotal() && !sup.get(rel.total()) && !r.isStructuralZero(rel.total())) {
           pick = rel.total();
         } else {
@@ -129,7 +235,16 @@ public final class CellSuppression {
         if (pick >= 0) {
           sup.set(pick);
           reasons[pick] = Reason.COMPLEMENTARY;
-          changed = true;
+          if (added != null) {
+            added.add(pick);
+          }
+          for (int j : ix.byCell[pick]) {
+            if (j > k) {
+              pass.set(j); // later in this pass
+            } else {
+              dirty.set(j); // next pass
+            }
+          }
         }
       }
     }
@@ -159,27 +274,22 @@ public final class CellSuppression {
   }
 
   /** Chooses one more cell to suppress to widen the interval of {@code cell}; -1 if none. */
-  static int widen(Release r, BitSet sup, int cell) {
+  static int widen(Release r, Audit.Index ix, BitSet sup, int cell) {
     // breadth-first over relations: first those containing the cell, then their neighbours
     BitSet seen = new BitSet(r.size());
     List<Integer> frontier = new ArrayList<>(List.of(cell));
     seen.set(cell);
     while (!frontier.isEmpty()) {
+      BitSet touching = new BitSet(ix.rels.size());
+      for (int c : frontier) {
+        for (int k : ix.byCell[c]) {
+          touching.set(k);
+        }
+      }
       List<Integer> candidates = new ArrayList<>();
       List<Integer> next = new ArrayList<>();
-      for (Release.Relation rel : r.relations()) {
-        int[] cells = rel.cells();
-        boolean touches = false;
-        for (int c : cells) {
-          if (frontier.contains(c)) {
-            touches = true;
-            break;
-          }
-        }
-        if (!touches) {
-          continue;
-        }
-        for (int c : cells) {
+      for (int k = touching.nextSetBit(0); k >= 0; k = touching.nextSetBit(k + 1)) {
+        for (int c : ix.rels.get(k).cells()) {
           if (!sup.get(c) && !r.isStructuralZero(c)) {
             candidates.add(c);
           }

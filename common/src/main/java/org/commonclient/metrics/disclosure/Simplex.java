@@ -89,11 +89,116 @@ final class Simplex {
     return -t[m][cols - 1];
   }
 
+  /**
+   * A feasible tableau of {@code A x = b, x >= 0} that answers many objectives: phase one runs
+   * once; each objective starts from the basis the previous one ended in (still feasible), and
+   * its reduced costs come from the row of the basic variable, so a unit objective costs only its
+   * own pivots. {@link #minimize(double[], double)} may stop as soon as the objective reaches a
+   * target, which is all a width test needs.
+   */
+  static final class Solver {
+    private final double[][] t;
+    private final int[] basis;
+    private final boolean[] allowed;
+    private final int n;
+    final boolean feasible;
+
+    Solver(double[][] a, double[] b) {
+      int m = a.length;
+      n = a.length == 0 ? 0 : a[0].length;
+      int cols = n + m + 1;
+      t = new double[m + 1][cols];
+      basis = new int[m];
+      for (int i = 0; i < m; i++) {
+        double sign = b[i] < 0 ? -1 : 1;
+        for (int j = 0; j < n; j++) {
+          t[i][j] = sign * a[i][j];
+        }
+        t[i][n + i] = 1;
+        t[i][cols - 1] = sign * b[i];
+        basis[i] = n + i;
+      }
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < cols; j++) {
+          if (j < n || j == cols - 1) {
+            t[m][j] -= t[i][j];
+          }
+        }
+      }
+      allowed = new boolean[cols - 1];
+      java.util.Arrays.fill(allowed, true);
+      if (!run(t, basis, allowed, Double.NEGATIVE_INFINITY, false)) {
+        throw new IllegalStateException("phase one cannot be unbounded");
+      }
+      feasible = -t[m][cols - 1] <= 1e-7;
+      for (int i = 0; i < m; i++) {
+        if (basis[i] >= n) {
+          int enter = -1;
+          for (int j = 0; j < n; j++) {
+            if (Math.abs(t[i][j]) > EPS) {
+              enter = j;
+              break;
+            }
+          }
+          if (enter < 0) {
+            java.util.Arrays.fill(t[i], 0);
+            basis[i] = -1;
+          } else {
+            pivot(t, basis, i, enter);
+          }
+        }
+      }
+      for (int j = n; j < cols - 1; j++) {
+        allowed[j] = false;
+      }
+    }
+
+    /**
+     * Minimises {@code x[var] * sign}; stops early once the objective is at most {@code stopAt}
+     * (returning that value). Returns {@code -Infinity} when unbounded below.
+     */
+    double minimizeVar(int var, double sign, double stopAt) {
+      int m = basis.length;
+      int cols = t[0].length;
+      java.util.Arrays.fill(t[m], 0);
+      int row = -1;
+      for (int i = 0; i < m; i++) {
+        if (basis[i] == var) {
+          row = i;
+          break;
+        }
+      }
+      if (row < 0) {
+        t[m][var] = sign;
+      } else {
+        for (int j = 0; j < cols; j++) {
+          t[m][j] = -sign * t[row][j];
+        }
+        t[m][var] = 0;
+      }
+      if (-t[m][cols - 1] <= stopAt) {
+        return -t[m][cols - 1];
+      }
+      if (!run(t, basis, allowed, stopAt, true)) {
+        return Double.NEGATIVE_INFINITY;
+      }
+      return -t[m][cols - 1];
+    }
+  }
+
   /** Runs simplex iterations; false when unbounded. */
   private static boolean run(double[][] t, int[] basis, boolean[] allowed) {
+    return run(t, basis, allowed, Double.NEGATIVE_INFINITY, false);
+  }
+
+  /** Runs simplex iterations, optionally stopping once the objective is at most {@code stopAt}. */
+  private static boolean run(double[][] t, int[] basis, boolean[] allowed, double stopAt, boolean early) {
     int m = basis.length;
     int cols = t[0].length;
     for (int iter = 0; iter < 100_000; iter++) {
+      if (early && -t[m][cols - 1] <= stopAt) {
+        return true;
+      }
       int enter = -1;
       for (int j = 0; j < cols - 1; j++) {
         if (allowed[j] && t[m][j] < -EPS) {
