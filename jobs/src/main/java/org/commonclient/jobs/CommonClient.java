@@ -5,6 +5,7 @@ import org.commonclient.jobs.export.ExportCommand;
 import org.commonclient.jobs.generate.GenerateCommand;
 import org.commonclient.jobs.ingest.IngestCommand;
 import org.commonclient.jobs.link.LinkCommand;
+import org.commonclient.jobs.metrics.BenchMetricsCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
 import org.commonclient.jobs.pipeline.PipelineCommand;
 import picocli.CommandLine;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
       LinkCommand.class,
       EvaluateCommand.class,
       MetricsCommand.class,
+      BenchMetricsCommand.class,
       ExportCommand.class,
       PipelineCommand.class,
       CommandLine.HelpCommand.class
