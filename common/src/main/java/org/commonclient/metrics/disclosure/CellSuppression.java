@@ -96,6 +96,7 @@ public final class CellSuppression {
     }
     BitSet audited = new BitSet(n); // suppressed cells whose bounds are current
     int rounds = 0;
+    BitSet withheld = new BitSet(n); // components published not at all (see below)
     while (true) {
       rounds++;
       List<List<Integer>> comps = Audit.components(r, ix, sup);
@@ -124,7 +125,7 @@ public final class CellSuppression {
       }
       List<Integer> failing = new ArrayList<>();
       for (int i = sup.nextSetBit(0); i >= 0; i = sup.nextSetBit(i + 1)) {
-        if (r.value(i) > 0 && hi[i] - lo[i] < minCell - 1e-6) {
+        if (r.value(i) > 0 && !withheld.get(i) && hi[i] - lo[i] < minCell - 1e-6) {
           // a decomposed component's bounds are conservative: look wider before suppressing more
           List<Integer> comp = compOf.get(i);
           for (int size = 2 * Audit.MAX_EXACT; comp != null && hi[i] - lo[i] < minCell - 1e-6
@@ -154,10 +155,32 @@ public final class CellSuppression {
           }
         }
         if (extra < 0) {
-          // nothing left to suppress around this cell; cannot happen for consistent releases since
-          // a fully suppressed component is unbounded, but never publish a weak release
-          throw new IllegalStateException(
-              "Cannot protect cell " + r.key(f) + ": no unsuppressed neighbour left");
+          // Nothing left to suppress next to this cell and the audit still bounds it tightly (the
+          // relations of small, inconsistent tables can do that). Never publish a weak release:
+          // withhold every cell connected to it, so nothing of that component is published.
+          BitSet comp = new BitSet(n);
+          java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(f));
+          comp.set(f);
+          while (!todo.isEmpty()) {
+            int c = todo.pop();
+            for (int k : ix.byCell[c]) {
+              for (int d : ix.rels.get(k).cells()) {
+                if (!comp.get(d)) {
+                  comp.set(d);
+                  todo.push(d);
+                }
+              }
+            }
+          }
+          for (int c = comp.nextSetBit(0); c >= 0; c = comp.nextSetBit(c + 1)) {
+            if (!sup.get(c)) {
+              sup.set(c);
+              reasons[c] = Reason.AUDIT;
+            }
+            withheld.set(c);
+            touched.set(c);
+          }
+          continue;
         }
         sup.set(extra);
         reasons[extra] = Reason.AUDIT;

@@ -1,0 +1,89 @@
+package org.commonclient.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.commonclient.io.DeltaTables;
+import org.commonclient.jobs.evaluate.EvaluateCommand;
+import org.commonclient.jobs.metrics.MetricsCommand;
+import org.commonclient.linkage.Evaluation;
+import org.commonclient.metrics.MetricsResult;
+import org.commonclient.testing.SparkExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's first command, on a smaller sample: generate, then the whole pipeline with
+ * conf/sample.conf. Checks Delta tables for every source, the linkage against the generator's
+ * ground truth, and the headline metrics on linked against true person ids.
+ */
+@ExtendWith(SparkExtension.class)
+class SamplePipelineTest {
+  @TempDir Path dir;
+
+  @Test
+  void pipelineOnTheGeneratedSample(SparkSession spark) throws Exception {
+    Path root = SparkExtension.repoRoot();
+    String out = dir.resolve("sample").toString();
+    String tables = dir.resolve("tables").toString();
+    String[] common = {"--config", root.resolve("conf/sample.conf").toString(),
+        "-D", "commonclient.storage.root=" + tables, "-D", "commonclient.data.extracts=" + out + "/extracts"};
+    assertEquals(0, FebrlAccuracyTest.run(concat(new String[] {"generate", "--people", "1500", "--seed", "7", "--out", out}, common)));
+    assertEquals(0, FebrlAccuracyTest.run(concat(new String[] {"pipeline"}, common)));
+
+    for (String t : List.of("person_records", "rejects", "edu_enrollment", "edu_attendance", "edu_assessment",
+        "edu_cohort", "housing_residence", "headstart_service")) {
+      assertTrue(Files.isDirectory(Path.of(tables, "identified", t, "_delta_log")), t + " is a Delta table");
+    }
+    List<String> sources = DeltaTables.read(spark, tables + "/identified/person_records")
+        .select("source").distinct().orderBy("source").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertEquals(List.of("headstart", "housing", "medicaid", "school_students", "snap", "tanf", "wic"), sources);
+    for (String t : List.of("crosswalk", "person", "match_pairs", "model", "runs", "person_id_history")) {
+      assertTrue(Files.isDirectory(Path.of(tables, "linked", t, "_delta_log")), t + " is a Delta table");
+    }
+    assertTrue(Files.exists(Path.of(tables, "published", "metrics", "summary.html")), "summary.html");
+
+    Dataset<Row> cw = DeltaTables.read(spark, tables + "/linked/crosswalk");
+    Evaluation.Scores s = Evaluation.clusters(cw, EvaluateCommand.truthTable(spark, cw, out + "/truth/truth.csv", null));
+    System.out.println("generated sample, 1,500 people:\n" + s);
+    assertTrue(s.f1() >= 0.95, "pairwise F1 on the generated sample " + s.f1());
+
+    // headline metrics on linked ids against the same on true ids
+    JobOptions opts = new JobOptions();
+    opts.config = root.resolve("conf/sample.conf");
+    opts.overrides.put("commonclient.storage.root", tables);
+    opts.overrides.put("commonclient.data.extracts", out + "/extracts");
+    MetricsResult linked = MetricsCommand.run(opts, null);
+    MetricsResult truth = MetricsCommand.run(opts, out + "/truth/truth.csv");
+    List<String> problems = new ArrayList<>();
+    var lt = linked.restrictedTable("program_counts").orElseThrow();
+    var tt = truth.restrictedTable("program_counts").orElseThrow();
+    var schema = tt.schema();
+    for (Row r : tt.where("level", "PERSON")) {
+      Object period = r.get(schema.fieldIndex("period"));
+      Object program = r.get(schema.fieldIndex("program"));
+      long tn = ((Number) r.get(schema.fieldIndex("n"))).longValue();
+      Object ln = lt.value("n", "period", period, "level", "PERSON", "program", program);
+      long l = ln == null ? 0 : ((Number) ln).longValue();
+      System.out.printf("%s %-12s true %6d linked %6d (%+.2f%%)%n", period, program, tn, l, tn == 0 ? 0 : 100.0 * (l - tn) / tn);
+      if (tn >= 100 && Math.abs(l - tn) > 0.02 * tn) {
+        problems.add(program + ": linked " + l + " vs true " + tn);
+      }
+    }
+    assertTrue(problems.isEmpty(), "program counts within 2% of the true ones: " + problems);
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+}
