@@ -14,6 +14,8 @@
 # JVM options: COMMONCLIENT_JAVA_OPTS (default here -Xmx16g). Extra config overrides for the
 # link run: BENCH_LINK_ARGS (e.g. "-D commonclient.linkage.scoring.uMaxPairs=200000").
 set -euo pipefail
+# the body is one function, parsed whole before it runs: editing this file during a run is safe
+main() {
 N="${1:?usage: $0 N}"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -21,7 +23,9 @@ OUT="work/bench-link-$N"
 RPP="${BENCH_RECORDS_PER_PERSON:-2.87}"
 PEOPLE=$(awk -v n="$N" -v r="$RPP" 'BEGIN { printf "%d", n / r + 0.5 }')
 export COMMONCLIENT_JAVA_OPTS="${COMMONCLIENT_JAVA_OPTS:--Xmx16g}"
-CC="$ROOT/scripts/commonclient"
+# BENCH_CC: another copy of scripts/commonclient (e.g. a snapshot of the jar, so rebuilding the
+# worktree does not disturb a running benchmark)
+CC="${BENCH_CC:-$ROOT/scripts/commonclient}"
 mkdir -p "$OUT"
 CONF="$OUT/bench.conf"
 cat > "$CONF" <<CONF
@@ -72,6 +76,9 @@ grep '^  stage' "$OUT/link.log" | sed 's/^  //'
 echo "link stages      $total s"
 echo "wall (JVM)       $wall (incl. JVM and Spark start)"
 awk -v k="$rss_kb" 'BEGIN { printf "peak RSS         %.2f GB\n", k / 1048576 }'
+echo "CPU (user+sys)   $(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.0f s", u + s }' "$OUT/link.time")"
 echo "heap option      $COMMONCLIENT_JAVA_OPTS"
 echo "load average     after link: $LOAD_AFTER"
 grep -iE 'f1|precision|recall' "$OUT/evaluate.log" | head -5
+}
+main "$@"
