@@ -3,8 +3,6 @@ package org.commonclient.comparison;
 import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.filter;
-import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.commonclient.comparison.Levels.l;
 import static org.commonclient.comparison.Levels.r;
@@ -100,11 +98,7 @@ public final class ComparisonVectors {
     Column dobAgree = f(l("dob").equalTo(r("dob")));
     Column surnameAgree =
         f(l("last_name").equalTo(r("last_name")))
-            .or(
-                f(
-                    arrays_overlap(
-                        filter(l("last_tokens"), t -> length(t).geq(m)),
-                        filter(r("last_tokens"), t -> length(t).geq(m)))));
+            .or(f(Levels.sharedTokenOfLength(l("last_tokens"), r("last_tokens"), m)));
     Column bothNames = l("first_name").isNotNull().and(r("first_name").isNotNull());
     Column exactOrNick =
         f(l("first_name").equalTo(r("first_name")))

@@ -3,14 +3,10 @@ package org.commonclient.comparison;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.exists;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.levenshtein;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.substring;
 
 import java.util.List;
@@ -105,9 +101,18 @@ public final class Levels {
 
   /** Any token of at least minLength characters in common (surname token sets). */
   public static ComparisonLevel tokenOverlap(String tokensColumn, int minLength) {
-    Column a = filter(l(tokensColumn), t -> length(t).geq(minLength));
-    Column b = filter(r(tokensColumn), t -> length(t).geq(minLength));
-    return new ComparisonLevel("token_overlap", arrays_overlap(a, b));
+    return new ComparisonLevel("token_overlap", sharedTokenOfLength(l(tokensColumn), r(tokensColumn), minLength));
+  }
+
+  /**
+   * True when the token arrays share a token of at least minLength characters (null when either
+   * array is null). Written without a lambda so it is code-generated: the shared tokens are joined
+   * with spaces (tokens hold none) and searched for minLength non-space characters in a row.
+   */
+  public static Column sharedTokenOfLength(Column a, Column b, int minLength) {
+    return org.apache.spark.sql.functions
+        .array_join(org.apache.spark.sql.functions.array_intersect(a, b), " ")
+        .rlike("[^ ]{" + minLength + "}");
   }
 
   /** Fields swapped: this column on one side equals the other column on the other, both ways. */
@@ -166,24 +171,19 @@ public final class Levels {
         length(l(c)).equalTo(length(r(c))).and(levenshtein(l(c), r(c), 1).equalTo(1)));
   }
 
-  /** Two adjacent characters swapped, everything else equal (123456789 vs 123456798). */
+  /**
+   * Two adjacent characters swapped, everything else equal (123456789 vs 123456798). A static
+   * Java function ({@link Similarity#adjacentTransposition}): the Column form needs a lambda over
+   * every position, which Spark evaluates interpreted, row by row; the cheap length and
+   * inequality tests run first so most pairs never call it.
+   */
   public static ComparisonLevel adjacentTransposition(String c) {
     Column a = l(c);
     Column b = r(c);
-    Column swapped =
-        exists(
-            sequence(lit(1), length(a).minus(1)),
-            i ->
-                a.substr(i, lit(1))
-                    .equalTo(b.substr(i.plus(1), lit(1)))
-                    .and(a.substr(i.plus(1), lit(1)).equalTo(b.substr(i, lit(1))))
-                    .and(a.substr(i, lit(1)).notEqual(a.substr(i.plus(1), lit(1))))
-                    .and(
-                        concat(a.substr(lit(1), i.minus(1)), a.substr(i.plus(2), lit(1000)))
-                            .equalTo(concat(b.substr(lit(1), i.minus(1)), b.substr(i.plus(2), lit(1000))))));
     return new ComparisonLevel(
         "transposition",
-        length(a).equalTo(length(b)).and(length(a).geq(2)).and(a.notEqual(b)).and(swapped));
+        length(a).equalTo(length(b)).and(length(a).geq(2)).and(a.notEqual(b))
+            .and(Similarity.adjacentTransposition(a, b)));
   }
 
   /** Any of the given levels (e.g. "JW >= 0.88 or phonetic"). */

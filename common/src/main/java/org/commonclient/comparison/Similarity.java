@@ -79,6 +79,40 @@ public final class Similarity {
     return j < 0.7 ? j : j + 0.1 * prefix * (1.0 - j);
   }
 
+  /**
+   * True when b is a with exactly one pair of adjacent, different characters swapped; null when
+   * either is null.
+   */
+  public static Boolean isAdjacentTransposition(String a, String b) {
+    if (a == null || b == null) {
+      return null;
+    }
+    int n = a.length();
+    if (n != b.length() || n < 2) {
+      return false;
+    }
+    int i = 0;
+    while (i < n && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    if (i >= n - 1) {
+      return false;
+    }
+    if (a.charAt(i) == a.charAt(i + 1) || a.charAt(i) != b.charAt(i + 1) || a.charAt(i + 1) != b.charAt(i)) {
+      return false;
+    }
+    return a.regionMatches(i + 2, b, i + 2, n - i - 2);
+  }
+
+  private static final UserDefinedFunction TRANSPOSITION_UDF =
+      functions
+          .udf((UDF2<String, String, Boolean>) Similarity::isAdjacentTransposition, DataTypes.BooleanType)
+          .withName("adjacent_transposition");
+
+  public static Column adjacentTransposition(Column a, Column b) {
+    return TRANSPOSITION_UDF.apply(a, b);
+  }
+
   private static final UserDefinedFunction JW_UDF =
       functions
           .udf((UDF2<String, String, Double>) Similarity::jaroWinkler, DataTypes.DoubleType)

@@ -21,6 +21,9 @@ import org.commonclient.standardise.StandardiseConfig;
  * @param trainingRules blocking rules whose pairs train m by EM, each with the comparisons it fixes
  * @param trainingMaxPairs pairs sampled per training session
  * @param trainingMaxBlockSize blocks larger than this are left out of training
+ * @param compareBroadcastMaxRecords up to this many records, the comparison step looks both
+ *     sides of every pair up in a broadcast copy of the standardised records instead of
+ *     shuffling the pairs twice (sort-merge joins); 0 = never broadcast
  */
 public record LinkConfig(
     LinkType linkType,
@@ -30,6 +33,7 @@ public record LinkConfig(
     List<TrainingRule> trainingRules,
     long trainingMaxPairs,
     long trainingMaxBlockSize,
+    long compareBroadcastMaxRecords,
     StandardiseConfig standardise,
     BlockingConfig blocking,
     ComparisonConfig comparison,
@@ -53,6 +57,7 @@ public record LinkConfig(
         rules,
         c.getLong("training.maxPairs"),
         c.getLong("training.maxBlockSize"),
+        c.getLong("compare.broadcastMaxRecords"),
         StandardiseConfig.from(root),
         BlockingConfig.from(root.getConfig(BlockingConfig.PATH)),
         ComparisonConfig.from(root),
@@ -62,6 +67,6 @@ public record LinkConfig(
 
   public LinkConfig withLinkType(LinkType t) {
     return new LinkConfig(t, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
-        trainingMaxBlockSize, standardise, blocking, comparison, scoring, clustering);
+        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering);
   }
 }

@@ -123,7 +123,7 @@ public final class LinkJob {
     LOG.info("block: {} candidate pairs {}", candidatePairs, byRule);
 
     Dataset<Row> vectors = stage.run("compare", () -> {
-      Dataset<Row> v = boundary(spark, compare(pairs, std, cfg.comparison()), work + "/vectors");
+      Dataset<Row> v = boundary(spark, compare(pairs, std, cfg.comparison(), broadcastStd(cfg, n)), work + "/vectors");
       pairs.unpersist();
       return v;
     });
@@ -146,7 +146,9 @@ public final class LinkJob {
     });
     Dataset<Row> previous = previousCrosswalk(spark, storage);
     StableIds.StableIdResult ids = stage.run("cluster", () -> {
-      Dataset<Row> clusters = cc.components().join(std.select("uid", "source", "record_id"), "uid");
+      // written once: the id assignment reads the clusters in several actions (collision check,
+      // crosswalk, history), each of which would otherwise recompute the components and the join
+      Dataset<Row> clusters = boundary(spark, cc.components().join(std.select("uid", "source", "record_id"), "uid"), work + "/clusters");
       StableIds.StableIdResult r = StableIds.assign(clusters, previous, runId, cfg.clustering().personIdPrefix());
       Dataset<Row> cw = r.crosswalk().persist(StorageLevel.MEMORY_AND_DISK());
       cw.count();
@@ -158,7 +160,7 @@ public final class LinkJob {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
       t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), ids.crosswalk(), AtomicPublisher.Mode.OVERWRITE));
       t.put("person", new AtomicPublisher.Table(storage.linked("person"), personTable(ids.crosswalk(), std, raw, runId), AtomicPublisher.Mode.OVERWRITE));
-      t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking())), AtomicPublisher.Mode.OVERWRITE));
+      t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking()), broadcastStd(cfg, n)), AtomicPublisher.Mode.OVERWRITE));
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), modelRow(spark, model, trained, runId), AtomicPublisher.Mode.APPEND));
       t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(), AtomicPublisher.Mode.APPEND));
       Map<String, Double> timing = new LinkedHashMap<>(secs);
@@ -206,8 +208,39 @@ public final class LinkJob {
   }
 
   /** Pairs with both sides and their comparison vector (only what scoring needs). */
+  static boolean broadcastStd(LinkConfig cfg, long records) {
+    return records <= cfg.compareBroadcastMaxRecords();
+  }
+
+  /**
+   * Pairs with both sides: sort-merge joins of the pairs with the records, or (broadcast) hash
+   * lookups in a broadcast copy of the records (the optimiser prunes it to the columns the
+   * comparisons read).
+   */
+  static Dataset<Row> joinSides(Dataset<Row> pairs, Dataset<Row> std, boolean broadcast) {
+    if (!broadcast) {
+      return ComparisonVectors.joinSides(pairs, std);
+    }
+    Dataset<Row> left = suffixed(std, "_l");
+    Dataset<Row> right = suffixed(std, "_r");
+    return pairs.join(org.apache.spark.sql.functions.broadcast(left), "uid_l")
+        .join(org.apache.spark.sql.functions.broadcast(right), "uid_r");
+  }
+
+  private static Dataset<Row> suffixed(Dataset<Row> df, String suffix) {
+    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    for (String c : df.columns()) {
+      cols.add(col(c).as(c + suffix));
+    }
+    return df.select(cols.toArray(new org.apache.spark.sql.Column[0]));
+  }
+
   static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg) {
-    Dataset<Row> v = ComparisonVectors.compute(ComparisonVectors.joinSides(pairs, std), cfg);
+    return compare(pairs, std, cfg, false);
+  }
+
+  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg, boolean broadcast) {
+    Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcast), cfg);
     List<org.apache.spark.sql.Column> keep = new ArrayList<>();
     for (String c : v.columns()) {
       if (c.equals("uid_l") || c.equals("uid_r") || c.equals("match_key") || c.startsWith("gamma_")
@@ -279,7 +312,7 @@ public final class LinkJob {
         if (expected > cfg.trainingMaxPairs()) {
           p = p.sample(false, (double) cfg.trainingMaxPairs() / expected, 42L);
         }
-        sessions.add(new ModelTraining.TrainingSession(tr.name(), compare(p, std, cfg.comparison()), Set.copyOf(tr.blockedOn())));
+        sessions.add(new ModelTraining.TrainingSession(tr.name(), compare(p, std, cfg.comparison(), broadcastStd(cfg, n)), Set.copyOf(tr.blockedOn())));
       }
     }
     long total = totalPairs(std, cfg.linkType(), n);
@@ -287,7 +320,9 @@ public final class LinkJob {
         spark,
         cfg.scoring(),
         levelsPerComparison(cfg.comparison()),
-        () -> compare(RandomPairs.sample(std, cfg.scoring().uMaxPairs(), cfg.scoring().uSeed()).select("uid_l", "uid_r"), std, cfg.comparison()),
+        // only the uids are sampled (sorting whole records for the random order is wasted work);
+        // the sides are then looked up like those of the blocked pairs
+        () -> compare(RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed()), std, cfg.comparison(), broadcastStd(cfg, n)),
         sessions,
         vectors,
         comparisonsByRule(cfg.blocking(), cfg.comparison()),
@@ -340,7 +375,8 @@ public final class LinkJob {
         .withColumn("run_id", lit(runId));
   }
 
-  static Dataset<Row> matchPairs(Dataset<Row> scored, Dataset<Row> std, LinkConfig cfg, String runId, Map<Integer, String> ruleNames) {
+  static Dataset<Row> matchPairs(Dataset<Row> scored, Dataset<Row> std, LinkConfig cfg, String runId, Map<Integer, String> ruleNames,
+      boolean broadcastIds) {
     Dataset<Row> ids = std.select("uid", "source", "record_id");
     List<org.apache.spark.sql.Column> sel = new ArrayList<>(List.of(
         col("l.source").as("source_l"), col("l.record_id").as("record_id_l"),
@@ -356,9 +392,12 @@ public final class LinkJob {
     caseExpr.append(" END");
     sel.add(expr(caseExpr.toString()).as("match_rule"));
     sel.add(lit(runId).as("run_id"));
+    // the ids (uid, source, record_id) are narrow: broadcast them rather than shuffle the pairs
+    Dataset<Row> l = broadcastIds ? org.apache.spark.sql.functions.broadcast(ids) : ids;
+    Dataset<Row> r = broadcastIds ? org.apache.spark.sql.functions.broadcast(ids) : ids;
     return scored.filter(col("match_probability").geq(cfg.matchPairsMinProbability())).as("s")
-        .join(ids.as("l"), col("s.uid_l").equalTo(col("l.uid")))
-        .join(ids.as("r"), col("s.uid_r").equalTo(col("r.uid")))
+        .join(l.as("l"), col("s.uid_l").equalTo(col("l.uid")))
+        .join(r.as("r"), col("s.uid_r").equalTo(col("r.uid")))
         .select(sel.toArray(new org.apache.spark.sql.Column[0]));
   }
 
@@ -402,6 +441,7 @@ public final class LinkJob {
   record Stage(SparkSession spark, Map<String, Double> secs) {
     <T> T run(String name, java.util.function.Supplier<T> body) {
       long t0 = System.nanoTime();
+      long c0 = processCpuNanos();
       spark.sparkContext().setJobGroup("link: " + name, "link: " + name, false);
       LOG.info("link: {} started", name);
       try {
@@ -410,8 +450,17 @@ public final class LinkJob {
         spark.sparkContext().clearJobGroup();
         double s = (System.nanoTime() - t0) / 1e9;
         secs.merge(name, s, Double::sum);
-        LOG.info("link: {} done in {} s", name, String.format("%.1f", s));
+        long c1 = processCpuNanos();
+        // CPU seconds of the whole JVM (all threads) during the stage: on a shared machine the
+        // wall time depends on the other load, the CPU time much less
+        LOG.info("link: {} done in {} s (JVM CPU {} s)", name, String.format("%.1f", s),
+            c0 < 0 || c1 < 0 ? "?" : String.format("%.1f", (c1 - c0) / 1e9));
       }
+    }
+
+    private static long processCpuNanos() {
+      java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;
     }
   }
 }

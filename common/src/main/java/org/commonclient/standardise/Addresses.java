@@ -28,6 +28,8 @@ public final class Addresses {
   private Addresses() {}
 
   static final String NUMBER_RE = "^([0-9]+[A-Z]?) ";
+  private static final Pattern NUMBER = Pattern.compile(NUMBER_RE);
+  private static final Pattern NON_ADDRESS = Pattern.compile("[^A-Z0-9# ]");
 
   /** The parts of a normalised address line. */
   public record Parts(String address, String number, String street) {}
@@ -37,7 +39,7 @@ public final class Addresses {
     if (u == null) {
       return null;
     }
-    u = u.replace("#", " # ").replaceAll("['`’]", "").replaceAll("[^A-Z0-9# ]", " ");
+    u = NON_ADDRESS.matcher(Names.APOSTROPHES.matcher(u.replace("#", " # ")).replaceAll("")).replaceAll(" ");
     u = Text.squash(u);
     if (u == null) {
       return null;
@@ -67,14 +69,23 @@ public final class Addresses {
     return " (" + String.join("|", unitMarkers) + ")( .*)?$";
   }
 
+  /** The compiled pattern of the unit part for {@link #parts(String, Pattern)}. */
+  static Pattern unitPattern(List<String> unitMarkers) {
+    return Pattern.compile(unitRe(unitMarkers));
+  }
+
   public static Parts parts(String normalised, List<String> unitMarkers) {
+    return parts(normalised, unitPattern(unitMarkers));
+  }
+
+  static Parts parts(String normalised, Pattern unit) {
     if (normalised == null) {
       return new Parts(null, null, null);
     }
-    Matcher m = Pattern.compile(NUMBER_RE).matcher(normalised + " ");
+    Matcher m = NUMBER.matcher(normalised + " ");
     String number = m.find() ? m.group(1) : null;
-    String street = (normalised + " ").replaceFirst(NUMBER_RE, "").trim();
-    street = (" " + street).replaceFirst(unitRe(unitMarkers), "").trim();
+    String street = NUMBER.matcher(normalised + " ").replaceFirst("").trim();
+    street = unit.matcher(" " + street).replaceFirst("").trim();
     return new Parts(normalised, number, street.isEmpty() ? null : street);
   }
 

@@ -32,14 +32,17 @@ public final class Names {
   static final Map<String, String> SUFFIX_SPELLING =
       Map.of("2ND", "II", "3RD", "III", "4TH", "IV", "JUNIOR", "JR", "SENIOR", "SR");
 
+  static final java.util.regex.Pattern APOSTROPHES = java.util.regex.Pattern.compile("['`’]");
+  private static final java.util.regex.Pattern NON_NAME = java.util.regex.Pattern.compile("[^A-Z0-9 ]");
+
   /** Normalised name text, before suffix and placeholder handling; null when nothing is left. */
   public static String normalise(String raw) {
     String u = Text.upperPlain(raw);
     if (u == null) {
       return null;
     }
-    u = u.replaceAll("['`’]", "");
-    u = u.replaceAll("[^A-Z0-9 ]", " ");
+    u = APOSTROPHES.matcher(u).replaceAll("");
+    u = NON_NAME.matcher(u).replaceAll(" ");
     return Text.squash(u);
   }
 

@@ -8,7 +8,7 @@ import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_date;
 import static org.apache.spark.sql.functions.dayofmonth;
-import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.month;
@@ -19,10 +19,8 @@ import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.functions.year;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -71,55 +69,39 @@ public final class Standardiser {
   public static Dataset<Row> standardise(
       Dataset<Row> in, StandardiseConfig cfg, Nicknames nicknames) {
     SparkSession spark = in.sparkSession();
-    Set<String> suffixes = new HashSet<>(cfg.nameSuffixes());
-    Set<String> placeholders = new HashSet<>(cfg.namePlaceholders());
+    RecordRules rules = new RecordRules(cfg);
 
-    // 1. names: normalise, move suffixes, drop placeholders
+    // 1. the record-local rules (names, SSN structure, sex, address, ZIP, city, phone) in one
+    // static Java function per record: see RecordRules for why not Column expressions here
     Dataset<Row> df =
         in.select(
             xxhash64(col("source"), col("record_id")).as("uid"),
             col("source"),
             col("record_id"),
             col("household_id"),
-            Names.normalise(col("first_name")).as("_fn"),
-            Names.normalise(col("middle_name")).as("_mn"),
-            Names.normalise(col("last_name")).as("_ln"),
-            Names.normaliseSuffix(col("name_suffix")).as("_sfx"),
+            rules
+                .column(
+                    col("first_name"), col("middle_name"), col("last_name"), col("name_suffix"),
+                    col("ssn"), col("sex"), col("address_line"), col("city"), col("zip"), col("phone"))
+                .as("_rec"),
             col("dob").as("_dob_in"),
             col("dob_raw").as("_dob_raw"),
-            col("enroll_start").as("_first_service"),
-            col("ssn").as("_ssn_raw"),
-            col("sex").as("_sex_raw"),
-            col("address_line").as("_addr_raw"),
-            col("city").as("_city_raw"),
-            col("zip").as("_zip_raw"),
-            col("phone").as("_phone_raw"));
-    df =
-        df.withColumn("_fn2", Names.withoutSuffix(col("_fn"), suffixes))
-            .withColumn("_ln2", Names.withoutSuffix(col("_ln"), suffixes))
-            .withColumn(
-                "name_suffix",
-                coalesce(
-                    col("_sfx"),
-                    Names.suffixOf(col("_ln"), suffixes),
-                    Names.suffixOf(col("_fn"), suffixes)));
-    df =
-        df.withColumn(
-                "first_name",
-                Names.dropPlaceholder(col("_fn2"), col("_fn2"), col("_ln2"), placeholders))
-            .withColumn(
-                "middle_name",
-                Names.dropPlaceholder(col("_mn"), lit(null).cast("string"), lit(null).cast("string"), placeholders))
-            .withColumn(
-                "last_name",
-                Names.dropPlaceholder(col("_ln2"), col("_fn2"), col("_ln2"), placeholders))
-            .withColumn(
-                "_name_flag",
-                when(
-                    (col("_fn2").isNotNull().and(col("first_name").isNull()))
-                        .or(col("_ln2").isNotNull().and(col("last_name").isNull()))
-                        .or(col("_mn").isNotNull().and(col("middle_name").isNull())),
-                    lit(NAME_PLACEHOLDER)));
+            col("enroll_start").as("_first_service"));
+    List<Column> unpacked = new ArrayList<>();
+    for (String c : List.of("uid", "source", "record_id", "household_id", "_dob_in", "_dob_raw", "_first_service")) {
+      unpacked.add(col(c));
+    }
+    for (String f : RecordRules.FIELDS) {
+      String name =
+          switch (f) {
+            case "name_flag" -> "_name_flag";
+            case "ssn_flag" -> "_ssn_flag0";
+            case "ssn" -> "ssn";
+            default -> f;
+          };
+      unpacked.add(col("_rec").getField(f).as(name));
+    }
+    df = df.select(unpacked.toArray(new Column[0]));
 
     // 2. nickname canonical form (broadcast join with the small table) and phonetic codes
     Dataset<Row> nick = broadcast(nicknameTable(spark, nicknames));
@@ -130,8 +112,6 @@ public final class Standardiser {
                 "first_nicks",
                 when(col("first_name").isNotNull(), coalesce(col("_nick_related"), array(col("first_name")))))
             .drop("_nick_name", "_nick_canonical", "_nick_related")
-            .withColumn("first_dm", Phonetics.doubleMetaphone(col("first_name")))
-            .withColumn("last_dm", Phonetics.doubleMetaphone(col("last_name")))
             .withColumn("last_tokens", Names.tokens(col("last_name")));
 
     // 3. date of birth: parse, flag defaults / impossible / unparseable, then heaping per source
@@ -185,17 +165,11 @@ public final class Standardiser {
             .withColumn("dob_month", month(col("dob")))
             .withColumn("dob_day", dayofmonth(col("dob")));
 
-    // 4. SSN: structural rules, then SSN_SHARED over the dataset
-    Set<String> ssnPh = new HashSet<>(cfg.ssnPlaceholders());
-    Set<String> ssnBad = new HashSet<>(cfg.ssnBlacklist());
-    df =
-        df.withColumn("_ssn_d", Ssn.digits(col("_ssn_raw"), cfg.ssnZeroPadFrom()))
-            .withColumn("_ssn_flag0", Ssn.flag(col("_ssn_d"), ssnPh, ssnBad))
-            .withColumn("itin", Ssn.itin(col("_ssn_d"), col("_ssn_flag0")))
-            .withColumn("ssn", when(col("_ssn_flag0").isNull(), col("_ssn_d")));
+    // 4. SSN_SHARED over the dataset (the structural SSN rules ran per record). No filter before
+    // the aggregation: a filter would be pushed below the projections and evaluate the record
+    // rules a second time; the null-SSN group never joins back (null keys do not match).
     Dataset<Row> shared =
-        df.where(col("ssn").isNotNull())
-            .groupBy(col("ssn").as("_s_ssn"))
+        df.groupBy(col("ssn").as("_s_ssn"))
             .agg(
                 size(collect_set(col("dob"))).as("_s_dobs"),
                 size(collect_set(col("first_dm"))).as("_s_names"))
@@ -206,19 +180,8 @@ public final class Standardiser {
         df.withColumn(
             "ssn_flag", coalesce(col("_ssn_flag0"), when(col("_s_shared"), lit(Ssn.SHARED))));
 
-    // 5. sex, address, zip, city, phone
-    df =
-        df.withColumn("sex", Codes.sex(col("_sex_raw"), new HashSet<>(cfg.sexMale()), new HashSet<>(cfg.sexFemale())))
-            .withColumn("address", Addresses.normalise(col("_addr_raw"), cfg.addressAbbreviations()))
-            .withColumn("addr_number", Addresses.number(col("address")))
-            .withColumn("street", Addresses.street(col("address"), cfg.addressUnitMarkers()))
-            .withColumn("zip5", Codes.zip5(col("_zip_raw"), new HashSet<>(cfg.zipPlaceholders())))
-            .withColumn("city", Names.normalise(col("_city_raw")))
-            .withColumn("phone", Codes.phone(col("_phone_raw"), new HashSet<>(cfg.phonePlaceholders())));
-
-    Column allFlags =
-        filter(
-            array(col("dob_flag"), col("ssn_flag"), col("_name_flag")), f -> f.isNotNull());
+    // array_compact (drop nulls) is code-generated, unlike filter with a lambda
+    Column allFlags = array_compact(array(col("dob_flag"), col("ssn_flag"), col("_name_flag")));
     df = df.withColumn("flags", allFlags);
     return df.select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
   }

@@ -66,11 +66,14 @@ final class Text {
   }
 
   /** Collapses runs of spaces, trims, and maps "" to null. */
+  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" +");
+  private static final java.util.regex.Pattern NON_DIGITS = java.util.regex.Pattern.compile("[^0-9]");
+
   static String squash(String s) {
     if (s == null) {
       return null;
     }
-    String t = s.replaceAll(" +", " ").trim();
+    String t = SPACES.matcher(s).replaceAll(" ").trim();
     return t.isEmpty() ? null : t;
   }
 
@@ -84,7 +87,7 @@ final class Text {
     if (s == null) {
       return null;
     }
-    String d = s.replaceAll("[^0-9]", "");
+    String d = NON_DIGITS.matcher(s).replaceAll("");
     return d.isEmpty() ? null : d;
   }
 

@@ -54,4 +54,56 @@ class SimilarityTest {
     c[i + 1] = t;
     return new String(c);
   }
+
+  /** The static transposition test agrees with a brute force over every adjacent swap. */
+  @Test
+  void adjacentTranspositionMatchesBruteForce() {
+    Random rnd = new Random(7);
+    for (int t = 0; t < 20_000; t++) {
+      String a = randomDigits(rnd, 1 + rnd.nextInt(5));
+      String b = rnd.nextInt(3) == 0 ? swapOnce(a, rnd) : randomDigits(rnd, a.length() + rnd.nextInt(2) - (a.length() > 1 ? rnd.nextInt(2) : 0));
+      assertEquals(bruteForce(a, b), Similarity.isAdjacentTransposition(a, b), a + " vs " + b);
+    }
+    assertEquals(true, Similarity.isAdjacentTransposition("123456789", "123456798"));
+    assertEquals(false, Similarity.isAdjacentTransposition("123456788", "123456788"), "equal is not a swap");
+    assertEquals(false, Similarity.isAdjacentTransposition("1123", "1123"), "swapping equal digits changes nothing");
+    assertEquals(false, Similarity.isAdjacentTransposition("1234", "2143"), "two swaps");
+    assertNull(Similarity.isAdjacentTransposition(null, "12"));
+  }
+
+  private static String randomDigits(Random rnd, int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      b.append((char) ('0' + rnd.nextInt(3)));
+    }
+    return b.toString();
+  }
+
+  private static String swapOnce(String a, Random rnd) {
+    if (a.length() < 2) {
+      return a;
+    }
+    int i = rnd.nextInt(a.length() - 1);
+    char[] c = a.toCharArray();
+    char x = c[i];
+    c[i] = c[i + 1];
+    c[i + 1] = x;
+    return new String(c);
+  }
+
+  private static boolean bruteForce(String a, String b) {
+    if (a.length() != b.length() || a.equals(b)) {
+      return false;
+    }
+    for (int i = 0; i + 1 < a.length(); i++) {
+      char[] c = a.toCharArray();
+      char x = c[i];
+      c[i] = c[i + 1];
+      c[i + 1] = x;
+      if (new String(c).equals(b)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }
