@@ -109,7 +109,14 @@ public final class BlockingAnalysis {
     Column pAll = expr("n * (n - 1) div 2");
     Column pDedupe = expr("(n2 - n) div 2");
     Column pLink = expr("(n * n - n2) div 2");
-    Column dropped = cfg.maxBlockSize() > 0 ? n.gt(cfg.maxBlockSize()) : lit(false);
+    // per rule: its own limit or the global one, whichever is smaller (0 = none)
+    Column limit = null;
+    for (ResolvedRule r : rules) {
+      long l = r.rule.blockLimit(cfg.maxBlockSize());
+      limit = limit == null ? when(col("r").equalTo(r.index), lit(l)) : limit.when(col("r").equalTo(r.index), lit(l));
+    }
+    limit = limit.otherwise(lit(0L));
+    Column dropped = limit.gt(0).and(n.gt(limit));
     Column salted =
         cfg.saltThreshold() > 0 ? n.gt(cfg.saltThreshold()).and(dropped.unary_$bang()) : lit(false);
 
@@ -165,11 +172,10 @@ public final class BlockingAnalysis {
                   .select(lit("L").as("kind"), col("r"), col("k"), n, noTotals));
     }
     long threshold = cfg.saltThreshold() > 0 ? cfg.saltThreshold() : cfg.maxBlockSize();
-    if (threshold > 0) {
-      result =
-          result.unionByName(
-              byKey.where(n.gt(threshold)).select(lit("B").as("kind"), col("r"), col("k"), n, noTotals));
-    }
+    Column listed = threshold > 0 ? n.gt(threshold).or(dropped) : dropped;
+    result =
+        result.unionByName(
+            byKey.where(listed).select(lit("B").as("kind"), col("r"), col("k"), n, noTotals));
 
     keyed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
     List<Row> rows;
@@ -199,7 +205,8 @@ public final class BlockingAnalysis {
         case "B" -> {
           String k = row.getString(row.fieldIndex("k"));
           long size = row.getLong(row.fieldIndex("n"));
-          if (cfg.maxBlockSize() > 0 && size > cfg.maxBlockSize()) {
+          long ruleLimit = rules.get(r).rule.blockLimit(cfg.maxBlockSize());
+          if (ruleLimit > 0 && size > ruleLimit) {
             droppedKeys.get(r).add(k);
             droppedBlocks.get(r).add(blockSize(row));
           } else if (cfg.saltThreshold() > 0) {
@@ -239,7 +246,7 @@ public final class BlockingAnalysis {
                 + " '{}' with {} records",
             s.name(),
             s.droppedBlocks(),
-            cfg.maxBlockSize(),
+            r.rule.blockLimit(cfg.maxBlockSize()),
             s.droppedRecords(),
             drops.get(0).key(),
             drops.get(0).records());

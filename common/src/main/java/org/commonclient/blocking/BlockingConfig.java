@@ -44,7 +44,7 @@ public record BlockingConfig(
           "saltThreshold",
           "maxSaltBuckets",
           "topBlocks");
-  static final Set<String> RULE_KEYS = Set.of("name", "keys", "residual");
+  static final Set<String> RULE_KEYS = Set.of("name", "keys", "residual", "maxBlockSize");
 
   public BlockingConfig {
     if (rules == null || rules.isEmpty()) {
@@ -105,7 +105,8 @@ public record BlockingConfig(
       }
       String residual = r.hasPath("residual") ? r.getString("residual") : "";
       try {
-        rules.add(new BlockingRule(r.getString("name"), r.getStringList("keys"), residual));
+        long cap = r.hasPath("maxBlockSize") ? r.getLong("maxBlockSize") : 0;
+        rules.add(new BlockingRule(r.getString("name"), r.getStringList("keys"), residual, cap));
       } catch (IllegalArgumentException e) {
         throw new ConfigException.BadValue(r.origin(), PATH + ".rules[" + i + "]", e.getMessage());
       }

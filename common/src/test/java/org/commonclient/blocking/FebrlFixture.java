@@ -78,6 +78,8 @@ final class FebrlFixture {
         col("soc_sec_id").as("ssn"),
         col("street_number").as("addr_number"),
         upper(col("address_1")).as("street"),
+        // the whole address line, as the standardiser builds it (number, street, unit part)
+        org.apache.spark.sql.functions.concat_ws(" ", col("street_number"), upper(col("address_1")), upper(col("address_2"))).as("address"),
         col("postcode").as("zip5"),
         upper(col("suburb")).as("city"));
   }
