@@ -33,8 +33,11 @@ import org.apache.spark.sql.types.StructType;
  * Turns {@code person_records} rows into the standardised identifiers the linkage engine compares
  * (DOMAIN.md section 1). One output row per input row, columns {@link #COLUMNS}.
  *
- * <p>Everything is Column expressions except Double Metaphone (a static UDF, once per record) and
- * the nickname lookup (a broadcast join with the small canonical-name table). Two aggregates need
+ * <p>The record-local rules (names, SSN structure, sex, address, ZIP, city, phone, Double
+ * Metaphone) run as one static Java function per record ({@link RecordRules}, a struct UDF: their
+ * Column forms nested into generated code over 64 KB and ran interpreted); DOB parsing and flags
+ * are Column expressions; the nickname lookup is a broadcast join with the small canonical-name
+ * table. Two aggregates need
  * the whole dataset: the DOB heaping test per source (a tiny per-source table, broadcast back) and
  * SSN_SHARED (per SSN, the number of distinct persons estimated as the smaller of the number of
  * distinct DOBs and of distinct first-name Double Metaphone codes, so one person's typos do not
