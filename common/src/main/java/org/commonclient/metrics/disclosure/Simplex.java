@@ -8,14 +8,13 @@ package org.commonclient.metrics.disclosure;
 final class Simplex {
   static final double EPS = 1e-9;
 
-  /** The optimum, or {@code NaN} when infeasible, {@code -Infinity} when unbounded below. */
-  static double minimize(double[][] a, double[] b, double[] c) {
+  /**
+   * Fills the phase-one tableau: rows of A x = b with b made non-negative, one artificial per row
+   * as the starting basis, and in row m the reduced costs of minimising the sum of artificials.
+   */
+  private static void phaseOne(double[][] a, double[] b, int n, double[][] t, int[] basis) {
     int m = a.length;
-    int n = c.length;
-    // tableau: m rows, columns = n originals + m artificials + rhs
     int cols = n + m + 1;
-    double[][] t = new double[m + 1][cols];
-    int[] basis = new int[m];
     for (int i = 0; i < m; i++) {
       double sign = b[i] < 0 ? -1 : 1;
       for (int j = 0; j < n; j++) {
@@ -25,7 +24,6 @@ final class Simplex {
       t[i][cols - 1] = sign * b[i];
       basis[i] = n + i;
     }
-    // phase one objective: minimise the sum of artificials (reduced costs in row m)
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < cols; j++) {
         if (j < n || j == cols - 1) {
@@ -33,6 +31,17 @@ final class Simplex {
         }
       }
     }
+  }
+
+  /** The optimum, or {@code NaN} when infeasible, {@code -Infinity} when unbounded below. */
+  static double minimize(double[][] a, double[] b, double[] c) {
+    int m = a.length;
+    int n = c.length;
+    // tableau: m rows, columns = n originals + m artificials + rhs
+    int cols = n + m + 1;
+    double[][] t = new double[m + 1][cols];
+    int[] basis = new int[m];
+    phaseOne(a, b, n, t, basis);
     boolean[] allowed = new boolean[cols - 1];
     for (int j = 0; j < cols - 1; j++) {
       allowed[j] = true;
@@ -109,22 +118,7 @@ final class Simplex {
       int cols = n + m + 1;
       t = new double[m + 1][cols];
       basis = new int[m];
-      for (int i = 0; i < m; i++) {
-        double sign = b[i] < 0 ? -1 : 1;
-        for (int j = 0; j < n; j++) {
-          t[i][j] = sign * a[i][j];
-        }
-        t[i][n + i] = 1;
-        t[i][cols - 1] = sign * b[i];
-        basis[i] = n + i;
-      }
-      for (int i = 0; i < m; i++) {
-        for (int j = 0; j < cols; j++) {
-          if (j < n || j == cols - 1) {
-            t[m][j] -= t[i][j];
-          }
-        }
-      }
+      phaseOne(a, b, n, t, basis);
       allowed = new boolean[cols - 1];
       java.util.Arrays.fill(allowed, true);
       if (!run(t, basis, allowed, Double.NEGATIVE_INFINITY, false)) {
