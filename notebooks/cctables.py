@@ -98,8 +98,8 @@ def read_published(name):
     dtypes = {c: _PANDAS_TYPES.get(t, "string") if isinstance(t, str) else "string"
               for c, t in snap.types.items()}
     frames = []
-    for p in parts:
-        df = pd.read_csv(p, dtype="string", keep_default_na=False, na_values=[""])
+    for p in parts:  # Spark's CSV writer: header, quote ", escape \, null as an empty field
+        df = pd.read_csv(p, dtype="string", keep_default_na=False, na_values=[""], escapechar="\\")
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     if list(df.columns) != snap.columns:

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The research notebooks (notebooks/*.ipynb) executed headless by {@code scripts/notebooks.sh run}
- * against the tables of a small sample run (300 people, generate then pipeline with
- * conf/sample.conf, in process on the shared session). Checks the script's exit status, that
+ * against the tables of the generated sample run shared with SamplePipelineTest ({@link SampleRun}:
+ * 1,500 people, generate then pipeline with conf/sample.conf, in process). Checks the script's exit status, that
  * every notebook ran every cell without an error and drew its chart, and that the figures the
  * notebooks print are the ones in the published Delta tables (read here with Spark). Skipped only
  * when Jupyter (jupyter nbconvert) is not installed; .ci/run installs it.
@@ -39,14 +39,9 @@ class NotebooksTest {
     Assumptions.assumeTrue(jupyterPresent(),
         "jupyter nbconvert is not installed (apt-get install -y jupyter-nbconvert jupyter-notebook "
             + "python3-ipykernel python3-pandas python3-matplotlib): notebooks not executed");
-    Path root = SparkExtension.repoRoot();
-    String out = dir.resolve("sample").toString();
-    String tables = dir.resolve("tables").toString();
-    String[] common = {"--config", root.resolve("conf/sample.conf").toString(),
-        "-D", "commonclient.storage.root=" + tables, "-D", "commonclient.data.extracts=" + out + "/extracts"};
-    assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
-        new String[] {"generate", "--people", "300", "--seed", "11", "--out", out}, common)));
-    assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(new String[] {"pipeline"}, common)));
+    SampleRun run = SampleRun.get();
+    Path root = run.root;
+    String tables = run.tables;
 
     Path nbOut = dir.resolve("executed");
     ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/notebooks.sh").toString(), "run")
@@ -84,7 +79,8 @@ class NotebooksTest {
 
     String chronic = outputText(nbOut.resolve("chronic_absenteeism.ipynb"));
     List<Row> years = DeltaTables.read(spark, published + "education_outcomes")
-        .where("metric = 'chronic_ratio' AND dim = 'ALL' AND population IN ('HOUSING', 'PEERS')")
+        .where("metric = 'chronic_ratio' AND dim = 'ALL' "
+            + "AND population IN ('HOUSING', 'HOUSING_PH', 'HOUSING_HCV', 'PEERS', 'ALL')")
         .select("school_year").distinct().orderBy("school_year").collectAsList();
     List<Integer> ys = new ArrayList<>();
     years.forEach(r -> ys.add(r.getInt(0)));

@@ -18,7 +18,6 @@ import org.commonclient.metrics.MetricsResult;
 import org.commonclient.testing.SparkExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's first command, on a smaller sample: generate, then the whole pipeline with
@@ -27,17 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SparkExtension.class)
 class SamplePipelineTest {
-  @TempDir Path dir;
-
   @Test
   void pipelineOnTheGeneratedSample(SparkSession spark) throws Exception {
-    Path root = SparkExtension.repoRoot();
-    String out = dir.resolve("sample").toString();
-    String tables = dir.resolve("tables").toString();
-    String[] common = {"--config", root.resolve("conf/sample.conf").toString(),
-        "-D", "commonclient.storage.root=" + tables, "-D", "commonclient.data.extracts=" + out + "/extracts"};
-    assertEquals(0, FebrlAccuracyTest.run(concat(new String[] {"generate", "--people", "1500", "--seed", "7", "--out", out}, common)));
-    assertEquals(0, FebrlAccuracyTest.run(concat(new String[] {"pipeline"}, common)));
+    // generate 1,500 people (seed 7), then pipeline: shared with NotebooksTest (see SampleRun)
+    SampleRun run = SampleRun.get();
+    Path root = run.root;
+    String out = run.out;
+    String tables = run.tables;
 
     for (String t : List.of("person_records", "rejects", "edu_enrollment", "edu_attendance", "edu_assessment",
         "edu_cohort", "housing_residence", "headstart_service")) {

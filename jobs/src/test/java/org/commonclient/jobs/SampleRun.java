@@ -1,0 +1,64 @@
+package org.commonclient.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.commonclient.testing.SparkExtension;
+
+/**
+ * One generated sample run per test JVM, shared by the test classes that need one (the sample
+ * pipeline's checks and the notebooks): generate 1,500 people (seed 7), then {@code pipeline} with
+ * conf/sample.conf, in process on the shared SparkSession, into a temporary directory removed when
+ * the JVM exits. Producing it once keeps the suite's time: it is the most expensive fixture.
+ */
+final class SampleRun {
+  static final int PEOPLE = 1500;
+  private static SampleRun instance;
+
+  final Path root;
+  final Path dir;
+  /** The generator's output (extracts/, truth/). */
+  final String out;
+  /** commonclient.storage.root of the run. */
+  final String tables;
+  /** --config and -D options every command of the run takes. */
+  final String[] common;
+
+  private SampleRun(Path dir) {
+    this.root = SparkExtension.repoRoot();
+    this.dir = dir;
+    this.out = dir.resolve("sample").toString();
+    this.tables = dir.resolve("tables").toString();
+    this.common = new String[] {"--config", root.resolve("conf/sample.conf").toString(),
+        "-D", "commonclient.storage.root=" + tables, "-D", "commonclient.data.extracts=" + out + "/extracts"};
+  }
+
+  /** The run, produced on first use (generate, then pipeline; both must exit 0). */
+  static synchronized SampleRun get() throws IOException {
+    if (instance == null) {
+      Path dir = Files.createTempDirectory("cc-sample-run");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+      SampleRun r = new SampleRun(dir);
+      assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
+          new String[] {"generate", "--people", Integer.toString(PEOPLE), "--seed", "7", "--out", r.out}, r.common)),
+          "generate exit status");
+      assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(new String[] {"pipeline"}, r.common)),
+          "pipeline exit status");
+      instance = r;
+    }
+    return instance;
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort at exit
+    }
+  }
+}
