@@ -21,7 +21,11 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   start)
-    exec jupyter notebook --notebook-dir="$ROOT/notebooks" "$@"
+    extra=()
+    if [ "$(id -u)" = 0 ]; then
+      extra+=(--allow-root)   # the notebook server refuses root without it (containers, CI machines)
+    fi
+    exec jupyter notebook --notebook-dir="$ROOT/notebooks" "${extra[@]}" "$@"
     ;;
   run)
     OUT=${NOTEBOOKS_OUT:-$ROOT/target/notebooks}
