@@ -82,6 +82,29 @@ public final class Schemas {
             field("run_id", StringType, "link run that assigned it"),
           });
 
+  /** Clerical labels of reviewed pairs ({@code review import}), linked zone table {@code clerical_labels}. */
+  public static final StructType CLERICAL_LABEL =
+      new StructType(
+          new StructField[] {
+            field("source_l", StringType, "source of the pair's left record"),
+            field("record_id_l", StringType, "record key of the left record"),
+            field("source_r", StringType, "source of the pair's right record"),
+            field("record_id_r", StringType, "record key of the right record"),
+            field("is_match", DataTypes.BooleanType, "the reviewer's decision: true = same person"),
+            field("sample", StringType, "band, audit or band+audit: which review sample drew the pair"),
+            field("stratum", IntegerType, "match-weight stratum of the pair in the review sample (0 = below the band)"),
+            field("stratum_low", DataTypes.DoubleType, "lower match-weight bound of the stratum (inclusive)"),
+            field("stratum_high", DataTypes.DoubleType, "upper match-weight bound of the stratum (exclusive)"),
+            field("stratum_pairs", LongType, "scored pairs of the stratum in the reviewed run (its population)"),
+            field("match_weight", DataTypes.DoubleType, "match weight of the pair in the reviewed run"),
+            field("match_probability", DataTypes.DoubleType, "match probability of the pair in the reviewed run"),
+            field("review_run_id", StringType, "link run whose pairs were sampled (review export)"),
+            field("review_file", StringType, "the imported file"),
+            field("review_line", IntegerType, "line of the pair in the imported file"),
+            field("import_id", StringType, "id of the import that wrote the label"),
+            field("imported_at", TimestampType, "when the label was imported"),
+          });
+
   public static StructType withField(StructType t, String name, org.apache.spark.sql.types.DataType dt) {
     return t.add(name, dt, true);
   }
