@@ -41,6 +41,7 @@ import org.commonclient.config.StorageConfig;
 import org.commonclient.io.AtomicPublisher;
 import org.commonclient.io.DeltaTables;
 import org.commonclient.report.LinkReport;
+import org.commonclient.review.ClericalScoring;
 import org.commonclient.report.LinkReportCollector;
 import org.commonclient.scoring.FellegiSunterModel;
 import org.commonclient.scoring.ModelTraining;
@@ -145,7 +146,9 @@ public final class LinkJob {
 
     Dataset<Row> scored = stage.run("score", () -> {
       Dataset<Row> adj = TermFrequencies.adjustAll(vectors, std, model, cfg.scoring().termFrequency());
-      return boundary(spark, model.score(adj), work + "/scored");
+      Dataset<Row> fs = model.score(adj);
+      return boundary(spark, ClericalScoring.apply(spark, storage, cfg.scoring().supervised(), model.comparisonNames(), fs),
+          work + "/scored");
     });
 
     Dataset<Row> edges = Clustering.selectEdges(scored.filter(identityEvidence(cfg.identityEvidence())),

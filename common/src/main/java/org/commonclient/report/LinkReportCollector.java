@@ -79,9 +79,10 @@ public final class LinkReportCollector {
     if (scope != null) {
       notes.add("Prior lambda = " + model.lambda() + " over " + scope.replace('_', ' ') + ".");
     }
-    String scorer = model.metadata().get("scorer");
-    if (scorer != null) {
-      notes.add("Match probabilities come from " + scorer + "; the m/u tables describe the Fellegi-Sunter model.");
+    if (cfg.scoring().supervised().useClericalLabels()) {
+      notes.add("Match probabilities (and weights = their log2 odds) come from the supervised scorer ("
+          + cfg.scoring().supervised().algorithm() + ") trained on clerical_labels; the m/u tables and the waterfall"
+          + " terms describe the Fellegi-Sunter model, so the terms need not add up to the weight.");
     }
     run.trained().em().ifPresent(e -> e.warnings().forEach(w -> notes.add("EM: " + w)));
 
