@@ -74,7 +74,7 @@ public final class LinkReport {
       svg .axis{stroke:#555;stroke-width:1}svg .grid{stroke:#eee;stroke-width:1}svg .marker{stroke:#d62728;stroke-dasharray:4 3;stroke-width:1.5}
       svg .legend{stroke-width:3}svg rect.mark:hover{opacity:.75}
       .note{color:#555;font-size:.9em}.kpi{display:inline-block;margin:0 18px 8px 0}.kpi b{display:block;font-size:1.3em}
-      #render-check{color:#999;font-size:.8em}
+      #render-check{color:#999;font-size:.8em}.row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
       """;
 
   /**
@@ -85,13 +85,14 @@ public final class LinkReport {
       (function(){
         var errors=0;
         window.addEventListener('error',function(){errors++;});
+        var consoleError=console.error;console.error=function(){errors++;consoleError.apply(console,arguments);};
         function check(){
           var figs=document.querySelectorAll('figure.chart');var ok=0;
           for(var i=0;i<figs.length;i++){
             var svg=figs[i].querySelector('svg');
             var box=svg?svg.getBoundingClientRect():null;
             var marks=svg?svg.querySelectorAll('.mark').length:0;
-            if(box&&box.width>0&&box.height>0&&marks>0){ok++;}else{errors++;console.error('chart not rendered: '+figs[i].id);}
+            if(box&&box.width>0&&box.height>0&&marks>0){ok++;}else{console.error('chart not rendered: '+figs[i].id);}
           }
           var out=document.getElementById('render-check');
           out.textContent='charts='+figs.length+' rendered='+ok+' errors='+errors;
@@ -184,7 +185,7 @@ public final class LinkReport {
     b.append("<h2>Model: m and u probabilities and match weights</h2>");
     b.append("<p class=\"note\">Partial match weight of a level = log2(m / u). The null level (a value missing on either side) weighs 0.</p>");
     for (LinkReportData.ComparisonSummary c : d.comparisons()) {
-      b.append("<div><table><tr><th class=\"t\">").append(Svg.esc(c.name()))
+      b.append("<div class=\"row\"><table><tr><th class=\"t\">").append(Svg.esc(c.name()))
           .append("</th><th>gamma</th><th>m</th><th>u</th><th>weight</th></tr>");
       List<String> labels = new ArrayList<>();
       double[] w = new double[c.levels().size()];

@@ -6,11 +6,11 @@ import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** RFC 4180 CSV: fields quoted when they hold a comma, quote or line break; quotes doubled. */
-final class Csv {
+/** RFC 4180 CSV (the review files): fields quoted when they hold a comma, quote or line break; quotes doubled. */
+public final class Csv {
   private Csv() {}
 
-  static void writeRow(Writer w, List<String> fields) throws IOException {
+  public static void writeRow(Writer w, List<String> fields) throws IOException {
     for (int i = 0; i < fields.size(); i++) {
       if (i > 0) {
         w.write(',');
@@ -28,13 +28,14 @@ final class Csv {
   }
 
   /** A parsed record and the physical line it starts on (1-based). */
-  record Record(int line, List<String> fields) {}
+  public record Record(int line, List<String> fields) {}
 
   /**
    * Parses all records. A quoted field may span lines; an unterminated quote is an error naming
    * the line it opened on. Blank lines are skipped.
    */
-  static List<Record> parse(Reader in, String file) throws IOException {
+  public static List<Record> parse(Reader reader, String file) throws IOException {
+    Reader in = reader.markSupported() ? reader : new java.io.BufferedReader(reader);
     List<Record> out = new ArrayList<>();
     List<String> fields = new ArrayList<>();
     StringBuilder f = new StringBuilder();

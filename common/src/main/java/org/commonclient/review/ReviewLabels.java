@@ -20,7 +20,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.commonclient.config.StorageConfig;
 import org.commonclient.io.DeltaTables;
@@ -285,9 +284,10 @@ public final class ReviewLabels {
       }
     }
     for (LabelledPair l : parsed.labelled()) {
-      merged.put(l.key(), RowFactory.create(l.sourceL(), l.recordIdL(), l.sourceR(), l.recordIdR(), l.match(), l.sample(),
-          l.stratum(), l.stratumLow(), l.stratumHigh(), l.stratumPairs(), l.matchWeight(), l.matchProbability(),
-          l.runId(), file, l.line(), importId, now));
+      merged.put(l.key(), new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(new Object[] {
+          l.sourceL(), l.recordIdL(), l.sourceR(), l.recordIdR(), l.match(), l.sample(), l.stratum(), l.stratumLow(),
+          l.stratumHigh(), l.stratumPairs(), l.matchWeight(), l.matchProbability(), l.runId(), file, l.line(), importId,
+          now}, Schemas.CLERICAL_LABEL));
     }
     DeltaTables.overwrite(spark.createDataFrame(new ArrayList<>(merged.values()), Schemas.CLERICAL_LABEL), table);
     // estimates over every label of this export's run (earlier partial imports included)
