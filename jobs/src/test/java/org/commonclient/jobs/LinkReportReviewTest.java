@@ -209,6 +209,39 @@ class LinkReportReviewTest {
     assertTrue(fail.err().contains(bad + ":4: expected " + header.size() + " fields, found 3"), fail.err());
   }
 
+  @Test
+  @Order(3)
+  void writtenTablesMatchTheDataDictionary(SparkSession spark) {
+    List<String> problems = new ArrayList<>();
+    for (org.commonclient.io.DataDictionary.Table t : org.commonclient.io.DataDictionary.tables()) {
+      String path = tables + "/" + t.zone() + "/" + t.name();
+      if (!DeltaTables.exists(spark, path)) {
+        problems.add(t.name() + ": no table at " + path);
+        continue;
+      }
+      var actual = DeltaTables.read(spark, path).schema().fields();
+      for (var f : actual) {
+        boolean ok = false;
+        for (var d : t.schema().fields()) {
+          if (org.commonclient.io.DataDictionary.matches(d.name(), f.name())
+              && d.dataType().simpleString().equals(f.dataType().simpleString())) {
+            ok = true;
+            break;
+          }
+        }
+        if (!ok) {
+          problems.add(t.name() + "." + f.name() + " " + f.dataType().simpleString() + " is not in the dictionary");
+        }
+      }
+      for (var d : t.schema().fields()) {
+        if (!d.name().contains("<") && java.util.Arrays.stream(actual).noneMatch(f -> f.name().equals(d.name()))) {
+          problems.add(t.name() + "." + d.name() + " is in the dictionary but not in the table");
+        }
+      }
+    }
+    assertEquals(List.of(), problems, "tables written by ingest, link and review import against docs/DATA_DICTIONARY.md");
+  }
+
   private static int count(String s, String needle) {
     int n = 0;
     for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) {
