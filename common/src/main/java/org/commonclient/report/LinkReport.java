@@ -64,7 +64,7 @@ public final class LinkReport {
   }
 
   private static final String CSS = """
-      body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+      body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1440px;color:#222;padding:0 16px}
       h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:2em}
       table{border-collapse:collapse;margin:8px 0;font-size:.9em}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
       th{background:#f3f3f3}td.t,th.t{text-align:left}
@@ -219,11 +219,13 @@ public final class LinkReport {
       double[] ll = s.iterations().stream().mapToDouble(LinkReportData.EmIteration::logLikelihood).toArray();
       double[] ch = s.iterations().stream().mapToDouble(LinkReportData.EmIteration::maxChange).toArray();
       double[] lambda = s.iterations().stream().mapToDouble(LinkReportData.EmIteration::lambda).toArray();
+      b.append("<div class=\"row\">");
       b.append(Svg.lines("chart-em-ll-" + s.name(), s.name() + ": log-likelihood",
           List.of(new Svg.Series("log-likelihood", x, ll)), "iteration", "log-likelihood", false, null, null, null, null));
       b.append(Svg.lines("chart-em-change-" + s.name(), s.name() + ": largest parameter change and lambda",
           List.of(new Svg.Series("max change", x, ch), new Svg.Series("lambda", x, lambda)), "iteration", "value (log)",
           true, null, null, null, null));
+      b.append("</div>");
     }
   }
 
