@@ -45,6 +45,17 @@ final class Svg {
     return String.format(Locale.ROOT, Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6 ? "%.4g" : "%.3e", v);
   }
 
+  /** Axis tick text: integers without decimals, else three significant digits without trailing zeros. */
+  static String tick(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return "";
+    }
+    if (Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v != 0)) {
+      return String.format(Locale.ROOT, "%.2e", v);
+    }
+    return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString();
+  }
+
   private static String f(double v) {
     return String.format(Locale.ROOT, "%.2f", v);
   }
@@ -148,7 +159,7 @@ final class Svg {
     for (double t = Math.ceil(x0); t <= x1; t += step) {
       double x = left + (t - x0) * sx;
       line(b, x, top + plotH, x, top + plotH + 4, "axis");
-      text(b, x, top + plotH + 16, "middle", "tick", num(t));
+      text(b, x, top + plotH + 16, "middle", "tick", tick(t));
     }
     text(b, left + plotW / 2, h - 6, "middle", "lbl", xLabel);
     text(b, left - 6, top + 8, "end", "tick", log ? num(Math.pow(10, max) - 1) : num(max));
@@ -168,7 +179,7 @@ final class Svg {
   static String lines(String id, String title, List<Series> series, String xLabel, String yLabel, boolean logY,
       Double yMin, Double yMax, Double markerX, String markerLabel) {
     int h = 240;
-    int left = 70;
+    int left = 92;
     int bottom = 40;
     int top = 15;
     int legendW = 150;
@@ -215,10 +226,10 @@ final class Svg {
       double yv = ya + (yb - ya) * k / 4;
       double y = top + plotH - (yv - fya) * sy;
       line(b, left, y, left + plotW, y, "grid");
-      text(b, left - 4, y + 4, "end", "tick", num(logY ? Math.pow(10, yv) : yv));
+      text(b, left - 4, y + 4, "end", "tick", tick(logY ? Math.pow(10, yv) : yv));
       double xv = xa + (xb - xa) * k / 4;
       double x = left + (xv - fxa) * sx;
-      text(b, x, top + plotH + 16, "middle", "tick", num(Math.abs(xb - xa) >= 8 ? Math.rint(xv) : xv));
+      text(b, x, top + plotH + 16, "middle", "tick", tick(Math.abs(xb - xa) >= 8 ? Math.rint(xv) : xv));
     }
     text(b, left + plotW / 2, h - 6, "middle", "lbl", xLabel);
     text(b, 12, top + plotH / 2, "middle", "lbl vert", yLabel);

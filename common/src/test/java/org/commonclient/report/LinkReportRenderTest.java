@@ -81,4 +81,14 @@ class LinkReportRenderTest {
     assertTrue(html.contains("No EM in this run"));
     assertFalse(html.contains("chart-accuracy-0"));
   }
+
+  @Test
+  void axisTicksAreShort() {
+    assertEquals("2.5", Svg.tick(2.5));
+    assertEquals("4", Svg.tick(4.0));
+    assertEquals("-12300", Svg.tick(-12345.6));
+    assertEquals("1.23e+06", Svg.tick(1234567));
+    assertEquals("0.0581", Svg.tick(0.058071));
+    assertEquals("-7200", Svg.tick(-7198.2));
+  }
 }
