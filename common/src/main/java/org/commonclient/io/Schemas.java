@@ -19,6 +19,10 @@ import org.apache.spark.sql.types.StructType;
 public final class Schemas {
   private Schemas() {}
 
+  public static final org.apache.spark.sql.types.DataType INT = IntegerType;
+  public static final org.apache.spark.sql.types.DataType STRING_ARRAY =
+      DataTypes.createArrayType(StringType);
+
   static StructField field(String name, org.apache.spark.sql.types.DataType type, String comment) {
     Metadata md = new MetadataBuilder().putString("comment", comment).build();
     return new StructField(name, type, true, md);
@@ -82,13 +86,124 @@ public final class Schemas {
             field("run_id", StringType, "link run that assigned it"),
           });
 
+  /** Clerical labels of reviewed pairs ({@code review import}), linked zone table {@code clerical_labels}. */
+  public static final StructType CLERICAL_LABEL =
+      new StructType(
+          new StructField[] {
+            field("source_l", StringType, "source of the pair's left record"),
+            field("record_id_l", StringType, "record key of the left record"),
+            field("source_r", StringType, "source of the pair's right record"),
+            field("record_id_r", StringType, "record key of the right record"),
+            field("is_match", DataTypes.BooleanType, "the reviewer's decision: true = same person"),
+            field("sample", StringType, "band, audit or band+audit: which review sample drew the pair"),
+            field("stratum", IntegerType, "match-weight stratum of the pair in the review sample (0 = below the band)"),
+            field("stratum_low", DataTypes.DoubleType, "lower match-weight bound of the stratum (inclusive)"),
+            field("stratum_high", DataTypes.DoubleType, "upper match-weight bound of the stratum (exclusive)"),
+            field("stratum_pairs", LongType, "scored pairs of the stratum in the reviewed run (its population)"),
+            field("match_weight", DataTypes.DoubleType, "match weight of the pair in the reviewed run"),
+            field("match_probability", DataTypes.DoubleType, "match probability of the pair in the reviewed run"),
+            field("review_run_id", StringType, "link run whose pairs were sampled (review export)"),
+            field("review_file", StringType, "the imported file"),
+            field("review_line", IntegerType, "line of the pair in the imported file"),
+            field("import_id", StringType, "id of the import that wrote the label"),
+            field("imported_at", TimestampType, "when the label was imported"),
+          });
+
+  /** One row per source per ingest run: identified zone table {@code ingest_runs}. */
+  public static final StructType INGEST_RUN =
+      new StructType(
+          new StructField[] {
+            field("run_id", StringType, "ingest run id"),
+            field("source", StringType, "source name"),
+            field("read", LongType, "rows read from the extract"),
+            field("accepted", LongType, "rows written to person_records or the fact table"),
+            field("rejected", LongType, "rows written to rejects"),
+            field("seconds", DataTypes.DoubleType, "wall seconds spent on the source"),
+            field("finished_at", TimestampType, "when the source was done"),
+          });
+
+  /** One row per person (a cluster of linked records): linked zone table {@code person}. */
+  public static final StructType PERSON =
+      new StructType(
+          new StructField[] {
+            field("person_id", StringType, "stable person id"),
+            field("dob", DateType, "most frequent standardised date of birth of the person's records"),
+            field("sex", StringType, "most frequent standardised sex code"),
+            field("race_ethnicity", StringType, "most frequent race/ethnicity code"),
+            field("record_count", LongType, "records linked to the person"),
+            field("sources", STRING_ARRAY, "sources the person's records come from, sorted"),
+            field("programs", STRING_ARRAY, "programs of the person's records, sorted"),
+            field("first_enrolled", DateType, "earliest enroll_start of the records"),
+            field("last_enrolled", DateType, "latest enroll_end of the records (null when all are open or unknown)"),
+            field("birth_year", IntegerType, "year of dob"),
+            field("run_id", StringType, "link run that wrote the row"),
+          });
+
+  /**
+   * Scored candidate pairs with match_probability at least {@code linkage.matchPairsMinProbability}:
+   * linked zone table {@code match_pairs}. Names with {@code <...>} stand for one column per
+   * configured comparison or term-frequency adjustment.
+   */
+  public static final StructType MATCH_PAIR =
+      new StructType(
+          new StructField[] {
+            field("source_l", StringType, "source of the left record"),
+            field("record_id_l", StringType, "record key of the left record"),
+            field("source_r", StringType, "source of the right record"),
+            field("record_id_r", StringType, "record key of the right record"),
+            field("gamma_<comparison>", IntegerType, "agreement level of the comparison: -1 null, 0 disagree, k strongest"),
+            field("bf_<comparison>", DataTypes.DoubleType, "Bayes factor m/u of the pair's level (1 for null)"),
+            field("bf_tf_adj_<column>", DataTypes.DoubleType, "term-frequency adjustment factor of an exact match on the column"),
+            field("match_weight", DataTypes.DoubleType, "log2 of the posterior match odds: prior + partial weights + TF adjustments"),
+            field("match_probability", DataTypes.DoubleType, "2^w / (1 + 2^w): probability the two records are one person"),
+            field("match_key", IntegerType, "index of the blocking rule that generated the pair"),
+            field("twin_guard", DataTypes.BooleanType, "true when the twins rule forbids linking the pair"),
+            field("match_rule", StringType, "name of the blocking rule that generated the pair"),
+            field("run_id", StringType, "link run that scored the pair"),
+          });
+
+  /** The Fellegi-Sunter model of each link run: linked zone table {@code model}. */
+  public static final StructType MODEL =
+      new StructType(
+          new StructField[] {
+            field("run_id", StringType, "link run"),
+            field("lambda", DataTypes.DoubleType, "prior probability that a pair is a match"),
+            field("loaded_from", StringType, "path of the fixed model when it was loaded, null when trained"),
+            field("em_sessions", StringType, "EM training sessions: iterations and convergence"),
+            field("model_json", StringType, "the whole model (m, u per level, lambda, metadata) as JSON"),
+            field("created_at", TimestampType, "when the model was written"),
+          });
+
+  /** One row per link run: linked zone table {@code runs}. */
+  public static final StructType RUN =
+      new StructType(
+          new StructField[] {
+            field("run_id", StringType, "link run id (UTC start time and a random suffix)"),
+            field("stage", StringType, "the stage (link)"),
+            field("outcome", StringType, "SUCCEEDED (failed runs publish nothing)"),
+            field("config_hash", StringType, "SHA-256 of the resolved configuration"),
+            field("link_type", StringType, "dedupe, link or link_and_dedupe"),
+            field("input_versions", DataTypes.createMapType(StringType, LongType), "Delta version of each input table"),
+            field("counts", DataTypes.createMapType(StringType, LongType), "records, candidate_pairs, matched_pairs, persons"),
+            field("stage_seconds", DataTypes.createMapType(StringType, DataTypes.DoubleType), "wall seconds per stage"),
+            field("started_at", TimestampType, "run start"),
+            field("finished_at", TimestampType, "run end (before the tables were committed)"),
+          });
+
+  /** How person ids changed between link runs: linked zone table {@code person_id_history}. */
+  public static final StructType PERSON_ID_HISTORY =
+      new StructType(
+          new StructField[] {
+            field("person_id", StringType, "the person id the event is about"),
+            field("event", StringType, "NEW, SPLIT, MERGED or RETIRED"),
+            field("related_person_ids", STRING_ARRAY, "ids it was split from or merged into"),
+            field("run_id", StringType, "link run of the event"),
+          });
+
   public static StructType withField(StructType t, String name, org.apache.spark.sql.types.DataType dt) {
     return t.add(name, dt, true);
   }
 
-  public static final org.apache.spark.sql.types.DataType INT = IntegerType;
-  public static final org.apache.spark.sql.types.DataType STRING_ARRAY =
-      DataTypes.createArrayType(StringType);
 
   /** Canonical fact tables (docs/DESIGN.md): name -> schema (record_source, record_id first). */
   public static final java.util.Map<String, StructType> FACT_TABLES = factTables();

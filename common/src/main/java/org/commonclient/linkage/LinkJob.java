@@ -40,6 +40,9 @@ import org.commonclient.comparison.ComparisonVectors;
 import org.commonclient.config.StorageConfig;
 import org.commonclient.io.AtomicPublisher;
 import org.commonclient.io.DeltaTables;
+import org.commonclient.report.LinkReport;
+import org.commonclient.review.ClericalScoring;
+import org.commonclient.report.LinkReportCollector;
 import org.commonclient.scoring.FellegiSunterModel;
 import org.commonclient.scoring.ModelTraining;
 import org.commonclient.scoring.RandomPairs;
@@ -76,7 +79,8 @@ public final class LinkJob {
       int ccIterations,
       Map<String, Double> stageSeconds,
       Map<String, Long> tableVersions,
-      FellegiSunterModel model) {
+      FellegiSunterModel model,
+      String reportPath) {
     public double totalSeconds() {
       return stageSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
     }
@@ -103,6 +107,15 @@ public final class LinkJob {
   }
 
   public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash) {
+    return run(spark, storage, cfg, runId, configHash, java.util.Optional.empty());
+  }
+
+  /**
+   * Links and writes the quality report ({@link LinkReport}) to {@code <linked>/reports};
+   * {@code truth} (source, record_id, entity_id), when given, adds precision/recall to the report.
+   */
+  public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash,
+      java.util.Optional<Dataset<Row>> truth) {
     Map<String, Double> secs = new LinkedHashMap<>();
     long started = System.currentTimeMillis();
     Stage stage = new Stage(spark, secs);
@@ -133,7 +146,9 @@ public final class LinkJob {
 
     Dataset<Row> scored = stage.run("score", () -> {
       Dataset<Row> adj = TermFrequencies.adjustAll(vectors, std, model, cfg.scoring().termFrequency());
-      return boundary(spark, model.score(adj), work + "/scored");
+      Dataset<Row> fs = model.score(adj);
+      return boundary(spark, ClericalScoring.apply(spark, storage, cfg.scoring().supervised(), model.comparisonNames(), fs),
+          work + "/scored");
     });
 
     Dataset<Row> edges = Clustering.selectEdges(scored.filter(identityEvidence(cfg.identityEvidence())),
@@ -169,12 +184,14 @@ public final class LinkJob {
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
+    String report = stage.run("report", () -> LinkReport.writeQuietly(spark, storage, cfg, new LinkReportCollector.RunFacts(
+        runId, n, candidatePairs, matched[0], persons, secs, byRule, blocked.stats(), trained), scored, ids.crosswalk(), truth));
     std.unpersist();
     deleteQuietly(spark, work);
     ids.crosswalk().unpersist();
     ids.history().unpersist();
     spark.catalog().clearCache();
-    return new LinkResult(runId, n, candidatePairs, byRule, matched[0], persons, cc.iterations(), secs, versions, model);
+    return new LinkResult(runId, n, candidatePairs, byRule, matched[0], persons, cc.iterations(), secs, versions, model, report);
   }
 
   /**

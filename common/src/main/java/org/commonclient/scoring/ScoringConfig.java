@@ -79,7 +79,8 @@ public record ScoringConfig(
     }
     SupervisedScorer.Settings sup =
         new SupervisedScorer.Settings(
-            algorithm, s.getInt("maxIter"), s.getDouble("regParam"), s.getInt("maxDepth"), s.getLong("seed"));
+            algorithm, s.getInt("maxIter"), s.getDouble("regParam"), s.getInt("maxDepth"), s.getLong("seed"),
+            s.getBoolean("useClericalLabels"), s.getInt("minLabels"));
     return new ScoringConfig(
         fixed.isEmpty() ? Optional.empty() : Optional.of(fixed),
         em.getDouble("initialLambda"),

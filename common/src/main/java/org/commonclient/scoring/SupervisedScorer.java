@@ -38,8 +38,16 @@ public final class SupervisedScorer {
    * @param maxIter iterations (LR) or trees (GBT)
    * @param regParam L2 regularisation of LR
    * @param maxDepth tree depth of GBT
+   * @param useClericalLabels the link stage trains this scorer on {@code linked/clerical_labels}
+   *     and scores with it instead of the Fellegi-Sunter probability
+   * @param minLabels fewest labelled candidate pairs (of each class at least one) to train on
    */
-  public record Settings(Algorithm algorithm, int maxIter, double regParam, int maxDepth, long seed) {
+  public record Settings(Algorithm algorithm, int maxIter, double regParam, int maxDepth, long seed,
+      boolean useClericalLabels, int minLabels) {
+    public Settings(Algorithm algorithm, int maxIter, double regParam, int maxDepth, long seed) {
+      this(algorithm, maxIter, regParam, maxDepth, seed, false, 20);
+    }
+
     public static Settings defaults() {
       return new Settings(Algorithm.LOGISTIC, 100, 0.01, 4, 42L);
     }

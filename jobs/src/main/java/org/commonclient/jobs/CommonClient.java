@@ -8,6 +8,7 @@ import org.commonclient.jobs.link.LinkCommand;
 import org.commonclient.jobs.metrics.BenchMetricsCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
 import org.commonclient.jobs.pipeline.PipelineCommand;
+import org.commonclient.jobs.review.ReviewCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       LinkCommand.class,
       EvaluateCommand.class,
+      ReviewCommand.class,
       MetricsCommand.class,
       BenchMetricsCommand.class,
       ExportCommand.class,

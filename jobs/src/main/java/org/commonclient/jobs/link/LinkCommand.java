@@ -12,6 +12,7 @@ import org.commonclient.blocking.RuleStats;
 import org.commonclient.config.StorageConfig;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
+import org.commonclient.jobs.evaluate.EvaluateCommand;
 import org.commonclient.linkage.LinkConfig;
 import org.commonclient.linkage.LinkJob;
 import picocli.CommandLine.Command;
@@ -32,13 +33,21 @@ public final class LinkCommand implements Callable<Integer> {
   @Option(names = "--link-type", description = "dedupe, link or link_and_dedupe (default commonclient.linkage.linkType).")
   String linkType;
 
+  @Option(names = "--truth", paramLabel = "FILE",
+      description = "Ground truth for the quality report's precision/recall (same forms as evaluate --truth).")
+  String truth;
+
   @Override
   public Integer call() {
-    run(opts, analyse, linkType);
+    run(opts, analyse, linkType, truth);
     return ExitCodes.OK;
   }
 
   public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType) {
+    return run(opts, analyseOnly, linkType, null);
+  }
+
+  public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType, String truthFile) {
     Config c = opts.config();
     LinkConfig cfg = LinkConfig.from(c);
     if (linkType != null) {
@@ -53,12 +62,22 @@ public final class LinkCommand implements Callable<Integer> {
       }
       return null;
     }
-    LinkJob.LinkResult r = LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c));
+    java.util.Optional<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> truth = java.util.Optional.empty();
+    if (truthFile != null) {
+      // the truth's record keys come from person_records (there is no crosswalk yet on a first run)
+      truth = java.util.Optional.of(EvaluateCommand.truthTable(opts.spark(),
+          org.commonclient.io.DeltaTables.read(opts.spark(), storage.identified("person_records")).select("source", "record_id"),
+          truthFile, null));
+    }
+    LinkJob.LinkResult r = LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c), truth);
     System.out.printf("link %s: %,d records, %,d candidate pairs, %,d matched pairs, %,d persons%n",
         r.runId(), r.records(), r.candidatePairs(), r.matchedPairs(), r.persons());
     r.pairsByRule().forEach((k, v) -> System.out.printf("  rule %-22s %,12d pairs%n", k, v));
     r.stageSeconds().forEach((k, v) -> System.out.printf("  stage %-12s %8.1f s%n", k, v));
     System.out.printf("  total        %8.1f s; linked tables in %s%n", r.totalSeconds(), storage.linked());
+    if (r.reportPath() != null) {
+      System.out.printf("  quality report %s%n", r.reportPath());
+    }
     return r;
   }
 
