@@ -8,6 +8,7 @@ import org.commonclient.jobs.link.LinkCommand;
 import org.commonclient.jobs.metrics.BenchMetricsCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
 import org.commonclient.jobs.pipeline.PipelineCommand;
+import org.commonclient.jobs.tokenize.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       GenerateCommand.class,
       IngestCommand.class,
+      TokenizeCommand.class,
       LinkCommand.class,
       EvaluateCommand.class,
       MetricsCommand.class,
