@@ -1,5 +1,6 @@
 package org.commonclient.privacy;
 
+import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -87,7 +88,7 @@ public final class EncodedLinkJob {
    * @return the sources loaded
    */
   public static Set<String> loadInputs(SparkSession spark, StorageConfig storage, PrivacyConfig cfg) {
-    Dataset<Row> in = spark.read().format(cfg.tokenizeFormat()).load(cfg.tokenInputs().toArray(new String[0]));
+    Dataset<Row> in = spark.read().format(cfg.tokenizeFormat()).load(expand(spark, cfg.tokenInputs()).toArray(new String[0]));
     checkColumns(in, cfg);
     List<Row> ids = in.select("encoding_id").distinct().limit(3).collectAsList();
     if (ids.size() > 1) {
@@ -104,6 +105,28 @@ public final class EncodedLinkJob {
     return sources;
   }
 
+  /** The paths of the inputs with globs expanded (Spark warns with a stack trace on globs). */
+  static List<String> expand(SparkSession spark, List<String> inputs) {
+    List<String> out = new ArrayList<>();
+    try {
+      for (String in : inputs) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(in);
+        org.apache.hadoop.fs.FileStatus[] st = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(p);
+        if (st == null || st.length == 0) {
+          throw new IllegalStateException("Token input " + in + " (commonclient.privacy.tokenInputs) does not exist");
+        }
+        for (org.apache.hadoop.fs.FileStatus f : st) {
+          if (!f.getPath().getName().startsWith("_") && !f.getPath().getName().startsWith(".")) {
+            out.add(f.getPath().toString());
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Cannot list the token inputs " + inputs + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   static void checkColumns(Dataset<Row> in, PrivacyConfig cfg) {
     List<String> have = Arrays.asList(in.columns());
     List<String> need = new ArrayList<>(Encodings.BASE_COLUMNS);
@@ -113,6 +136,9 @@ public final class EncodedLinkJob {
       cfg.blockingKeys().forEach(b -> need.add(Encodings.BLOCKING_PREFIX + b.name()));
       for (PrivacyConfig.BloomComparison c : cfg.bloomComparisons()) {
         need.add((c.kind().equals("dice") ? Encodings.CLK_PREFIX : Encodings.TOKEN_PREFIX) + c.input());
+        if (!c.near().isEmpty()) {
+          need.add(Encodings.BLOCKING_PREFIX + c.near());
+        }
       }
       cfg.bloomTraining().forEach(t -> need.add(t.input()));
     }
@@ -163,7 +189,7 @@ public final class EncodedLinkJob {
       }
     } else {
       for (PrivacyConfig.Recipe b : cfg.blockingKeys()) {
-        rules.add(BlockingRule.of(b.name(), Encodings.BLOCKING_PREFIX + b.name()));
+        rules.add(new BlockingRule(b.name(), List.of(Encodings.BLOCKING_PREFIX + b.name()), "", b.maxBlockSize()));
       }
     }
     for (int i = 0; i < rules.size(); i++) {
@@ -188,8 +214,9 @@ public final class EncodedLinkJob {
     } else {
       List<Comparison> comparisons = comparisons(cfg);
       boolean bc = n <= link.compareBroadcastMaxRecords();
-      Dataset<Row> vectors = stage.run("compare", () -> boundary(spark, compare(pairs, recs, comparisons, bc), work + "/vectors"));
-      ModelTraining.Result t = stage.run("train", () -> train(spark, recs, vectors, comparisons, link, cfg, blocking, n, bc));
+      Dataset<Row> narrow = recs.select(comparisonColumns(cfg).stream().map(c -> col(c)).toArray(Column[]::new));
+      Dataset<Row> vectors = stage.run("compare", () -> boundary(spark, compare(pairs, narrow, comparisons, bc), work + "/vectors"));
+      ModelTraining.Result t = stage.run("train", () -> train(spark, recs, narrow, vectors, comparisons, link, cfg, blocking, n, bc));
       trained = t;
       FellegiSunterModel model = t.model();
       scored = stage.run("score", () -> boundary(spark, model.score(vectors), work + "/scored"));
@@ -269,7 +296,12 @@ public final class EncodedLinkJob {
     for (PrivacyConfig.BloomComparison c : cfg.bloomComparisons()) {
       if (c.kind().equals("token")) {
         String t = Encodings.TOKEN_PREFIX + c.input();
-        out.add(new Comparison(c.name(), Levels.anyNull(List.of(t)), List.of(Levels.exact(t))));
+        List<ComparisonLevel> levels = new ArrayList<>(List.of(Levels.exact(t)));
+        if (!c.near().isEmpty()) {
+          String near = Encodings.BLOCKING_PREFIX + c.near();
+          levels.add(new ComparisonLevel("near", arrays_overlap(Levels.l(near), Levels.r(near))));
+        }
+        out.add(new Comparison(c.name(), Levels.anyNull(List.of(t)), levels));
         continue;
       }
       String clk = Encodings.CLK_PREFIX + c.input();
@@ -285,15 +317,29 @@ public final class EncodedLinkJob {
     return out;
   }
 
-  /** Comparison vectors of pairs: uid_l, uid_r, match_key (if present), gamma_*. */
-  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> recs, List<Comparison> comparisons, boolean broadcastRecords) {
-    List<String> needed = new ArrayList<>(List.of("uid"));
-    for (String c : recs.columns()) {
-      if (c.startsWith(Encodings.CLK_PREFIX) || c.startsWith("clkpop_") || c.startsWith(Encodings.TOKEN_PREFIX)) {
-        needed.add(c);
+  /** The record columns the BLOOM_CLK comparisons read, with uid. */
+  static List<String> comparisonColumns(PrivacyConfig cfg) {
+    List<String> out = new ArrayList<>(List.of("uid"));
+    for (PrivacyConfig.BloomComparison c : cfg.bloomComparisons()) {
+      if (c.kind().equals("dice")) {
+        out.add(Encodings.CLK_PREFIX + c.input());
+        out.add(popColumn(c.input()));
+      } else {
+        out.add(Encodings.TOKEN_PREFIX + c.input());
+        if (!c.near().isEmpty()) {
+          out.add(Encodings.BLOCKING_PREFIX + c.near());
+        }
       }
     }
-    Dataset<Row> narrow = recs.select(needed.stream().map(c -> col(c)).toArray(Column[]::new));
+    return out.stream().distinct().toList();
+  }
+
+  /**
+   * Comparison vectors of pairs: uid_l, uid_r, match_key (if present), gamma_*.
+   *
+   * @param narrow the records with only {@link #comparisonColumns}
+   */
+  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> narrow, List<Comparison> comparisons, boolean broadcastRecords) {
     Dataset<Row> left = suffixed(narrow, "_l");
     Dataset<Row> right = suffixed(narrow, "_r");
     if (broadcastRecords) {
@@ -315,7 +361,8 @@ public final class EncodedLinkJob {
     return df.select(Arrays.stream(df.columns()).map(c -> col(c).as(c + suffix)).toArray(Column[]::new));
   }
 
-  private static ModelTraining.Result train(SparkSession spark, Dataset<Row> recs, Dataset<Row> vectors, List<Comparison> comparisons,
+  private static ModelTraining.Result train(SparkSession spark, Dataset<Row> recs, Dataset<Row> narrow, Dataset<Row> vectors,
+      List<Comparison> comparisons,
       LinkConfig link, PrivacyConfig cfg, BlockingConfig blocking, long n, boolean bc) {
     List<ModelTraining.TrainingSession> sessions = new ArrayList<>();
     if (link.scoring().fixedModel().isEmpty()) {
@@ -328,7 +375,7 @@ public final class EncodedLinkJob {
         if (expected > link.trainingMaxPairs()) {
           p = p.sample(false, (double) link.trainingMaxPairs() / expected, 42L);
         }
-        sessions.add(new ModelTraining.TrainingSession(ts.name(), compare(p, recs, comparisons, bc), Set.copyOf(ts.blockedOn())));
+        sessions.add(new ModelTraining.TrainingSession(ts.name(), compare(p, narrow, comparisons, bc), Set.copyOf(ts.blockedOn())));
       }
     }
     Map<String, Integer> levels = new LinkedHashMap<>();
@@ -340,7 +387,7 @@ public final class EncodedLinkJob {
       }
     }
     Supplier<Dataset<Row>> random = () -> compare(
-        RandomPairs.sample(recs.select("uid"), link.scoring().uMaxPairs(), link.scoring().uSeed()), recs, comparisons, bc);
+        RandomPairs.sample(recs.select("uid"), link.scoring().uMaxPairs(), link.scoring().uSeed()), narrow, comparisons, bc);
     return ModelTraining.trainOrLoad(spark, link.scoring(), levels, random, sessions, vectors, byRule, totalPairs(recs, link.linkType(), n));
   }
 
@@ -467,6 +514,7 @@ public final class EncodedLinkJob {
   private record Stage(SparkSession spark, Map<String, Double> secs) {
     <T> T run(String name, Supplier<T> body) {
       long t0 = System.nanoTime();
+      long c0 = cpuNanos();
       spark.sparkContext().setJobGroup("link: " + name, "link: " + name, false);
       try {
         return body.get();
@@ -474,8 +522,16 @@ public final class EncodedLinkJob {
         spark.sparkContext().clearJobGroup();
         double s = (System.nanoTime() - t0) / 1e9;
         secs.merge(name, s, Double::sum);
-        LOG.info("link: {} done in {} s", name, String.format("%.1f", s));
+        long c1 = cpuNanos();
+        // JVM CPU seconds: on a shared machine the wall time depends on the other load
+        LOG.info("link: {} done in {} s (JVM CPU {} s)", name, String.format("%.1f", s),
+            c0 < 0 || c1 < 0 ? "?" : String.format("%.1f", (c1 - c0) / 1e9));
       }
+    }
+
+    private static long cpuNanos() {
+      java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;
     }
   }
 }

@@ -115,8 +115,9 @@ public final class Encodings {
     for (PrivacyConfig.Recipe r : cfg.blockingKeys()) {
       out.add(recipe(std, r, secret.derive("block/" + r.name())).as(BLOCKING_PREFIX + r.name()));
     }
-    Column salt = cfg.clk().saltField().isEmpty() ? lit(null).cast("string") : expr(cfg.clk().saltField()).cast("string");
     for (PrivacyConfig.ClkFilter f : cfg.clk().filters()) {
+      String saltExpr = cfg.clk().saltOf(f);
+      Column salt = saltExpr.isEmpty() ? lit(null).cast("string") : expr(saltExpr).cast("string");
       List<Column> values = new ArrayList<>();
       for (PrivacyConfig.ClkField fl : f.fields()) {
         values.add(expr(fl.expr()).cast("string"));

@@ -53,8 +53,14 @@ public record PrivacyConfig(
    * @param name column suffix
    * @param keys Spark SQL expressions over standardised columns; at most one of array type
    * @param blockedOn (blocking keys) bloom comparisons its pairs agree on by construction
+   * @param maxBlockSize (blocking keys) blocks larger than this are dropped from the rule (0 =
+   *     only the global linkage.blocking.maxBlockSize)
    */
-  public record Recipe(String name, List<String> keys, List<String> blockedOn) {
+  public record Recipe(String name, List<String> keys, List<String> blockedOn, long maxBlockSize) {
+    public Recipe(String name, List<String> keys, List<String> blockedOn) {
+      this(name, keys, blockedOn, 0);
+    }
+
     public Recipe {
       keys = List.copyOf(keys);
       blockedOn = List.copyOf(blockedOn);
@@ -73,8 +79,16 @@ public record PrivacyConfig(
     }
   }
 
-  /** One Bloom filter (column clk_&lt;name&gt;) and its fields. */
-  public record ClkFilter(String name, List<ClkField> fields) {
+  /**
+   * One Bloom filter (column clk_&lt;name&gt;) and its fields.
+   *
+   * @param saltField this filter's salt expression; null = clk.saltField, "" = none
+   */
+  public record ClkFilter(String name, List<ClkField> fields, String saltField) {
+    public ClkFilter(String name, List<ClkField> fields) {
+      this(name, fields, null);
+    }
+
     public ClkFilter {
       fields = List.copyOf(fields);
     }
@@ -105,6 +119,11 @@ public record PrivacyConfig(
       }
     }
 
+    /** The salt expression of a filter ("" = none). */
+    public String saltOf(ClkFilter f) {
+      return f.saltField() != null ? f.saltField() : saltField;
+    }
+
     /** 64-bit words per filter. */
     public int words() {
       return length / 64;
@@ -118,9 +137,16 @@ public record PrivacyConfig(
    * @param kind dice (input = a CLK filter) or token (input = a token name)
    * @param input filter or token name
    * @param thresholds dice: level thresholds, strictly decreasing, in (0, 1]
+   * @param near token: optional blocking key (an array of tokens, e.g. the SSN deletion
+   *     neighbourhood) whose overlap is a second, weaker level; "" = none
    */
-  public record BloomComparison(String name, String kind, String input, List<Double> thresholds) {
+  public record BloomComparison(String name, String kind, String input, List<Double> thresholds, String near) {
+    public BloomComparison(String name, String kind, String input, List<Double> thresholds) {
+      this(name, kind, input, thresholds, "");
+    }
+
     public BloomComparison {
+      near = near == null ? "" : near;
       thresholds = List.copyOf(thresholds);
       if (!kind.equals("dice") && !kind.equals("token")) {
         throw new IllegalArgumentException("Cannot use comparison kind '" + kind + "' for " + name + ": must be dice or token");
@@ -174,7 +200,25 @@ public record PrivacyConfig(
         throw new IllegalArgumentException("Cannot use bloom comparison '" + c.name() + "': no "
             + (c.kind().equals("dice") ? "CLK filter" : "token") + " named '" + c.input() + "'");
       }
+      if (!c.near().isEmpty() && blockingKeys.stream().noneMatch(b -> b.name().equals(c.near()))) {
+        throw new IllegalArgumentException("Cannot use near = '" + c.near() + "' in bloom comparison '" + c.name()
+            + "': no blocking key of that name");
+      }
       comparisonNames.add(c.name());
+    }
+    for (PrivacyConfig.Recipe b : blockingKeys) {
+      for (String c : b.blockedOn()) {
+        if (!comparisonNames.contains(c)) {
+          throw new IllegalArgumentException("Cannot use blockedOn '" + c + "' of blocking key '" + b.name() + "': no bloom comparison of that name");
+        }
+      }
+    }
+    for (TrainingSession t : bloomTraining) {
+      for (String c : t.blockedOn()) {
+        if (!comparisonNames.contains(c)) {
+          throw new IllegalArgumentException("Cannot use blockedOn '" + c + "' of training session '" + t.name() + "': no bloom comparison of that name");
+        }
+      }
     }
     for (String e : bloomIdentityEvidence) {
       if (!comparisonNames.contains(e)) {
@@ -206,13 +250,14 @@ public record PrivacyConfig(
         checkKeys(fl, Set.of("name", "expr", "k"), PATH + ".clk.filters[].fields[]");
         fields.add(new ClkField(fl.getString("name"), fl.getString("expr"), fl.getInt("k")));
       }
-      filters.add(new ClkFilter(f.getString("name"), fields));
+      checkKeys(f, Set.of("name", "fields", "saltField"), PATH + ".clk.filters[]");
+      filters.add(new ClkFilter(f.getString("name"), fields, f.hasPath("saltField") ? f.getString("saltField").trim() : null));
     }
     List<BloomComparison> comps = new ArrayList<>();
     for (Config b : c.getConfigList("bloom.comparisons")) {
-      checkKeys(b, Set.of("name", "kind", "input", "thresholds"), PATH + ".bloom.comparisons[]");
+      checkKeys(b, Set.of("name", "kind", "input", "thresholds", "near"), PATH + ".bloom.comparisons[]");
       comps.add(new BloomComparison(b.getString("name"), b.getString("kind"), b.getString("input"),
-          b.hasPath("thresholds") ? b.getDoubleList("thresholds") : List.of()));
+          b.hasPath("thresholds") ? b.getDoubleList("thresholds") : List.of(), b.hasPath("near") ? b.getString("near") : ""));
     }
     List<TrainingSession> training = new ArrayList<>();
     for (Config t : c.getConfigList("bloom.training")) {
@@ -244,9 +289,10 @@ public record PrivacyConfig(
   private static List<Recipe> recipes(Config c, String key) {
     List<Recipe> out = new ArrayList<>();
     for (Config r : c.getConfigList(key)) {
-      checkKeys(r, Set.of("name", "keys", "blockedOn"), PATH + "." + key + "[]");
+      checkKeys(r, Set.of("name", "keys", "blockedOn", "maxBlockSize"), PATH + "." + key + "[]");
       out.add(new Recipe(r.getString("name"), r.getStringList("keys"),
-          r.hasPath("blockedOn") ? r.getStringList("blockedOn") : List.of()));
+          r.hasPath("blockedOn") ? r.getStringList("blockedOn") : List.of(),
+          r.hasPath("maxBlockSize") ? r.getLong("maxBlockSize") : 0));
     }
     return out;
   }

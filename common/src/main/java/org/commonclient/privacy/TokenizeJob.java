@@ -65,20 +65,21 @@ public final class TokenizeJob {
     Map<String, String> outputs = new LinkedHashMap<>();
     String encodingId = secret.encodingId(cfg.encodingDescription());
     SparkSessions.withJobGroup(spark, "tokenize", "tokenize: read, standardise, encode", () -> {
-      Dataset<Row> records = IngestJob.personRecords(spark, sources, runId).persist(StorageLevel.MEMORY_AND_DISK());
+      // one standardisation of all sources (its per-source aggregates stay per source), then one
+      // file set per source
+      Dataset<Row> all = encode(IngestJob.personRecords(spark, sources, runId), std, cfg, secret, runId)
+          .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         for (SourceConfig s : sources) {
-          Dataset<Row> one = records.filter(col("source").equalTo(s.name()));
           String path = output.endsWith("/") ? output + s.name() : output + "/" + s.name();
-          Dataset<Row> enc = encode(one, std, cfg, secret, runId);
-          enc.coalesce(1).write().mode(SaveMode.Overwrite).format(cfg.tokenizeFormat()).save(path);
+          all.filter(col("source").equalTo(s.name())).coalesce(1).write().mode(SaveMode.Overwrite).format(cfg.tokenizeFormat()).save(path);
           long n = spark.read().format(cfg.tokenizeFormat()).load(path).count();
           counts.put(s.name(), n);
           outputs.put(s.name(), path);
           LOG.info("tokenize {}: {} records encoded to {}", s.name(), n, path);
         }
       } finally {
-        records.unpersist();
+        all.unpersist();
       }
       return null;
     });
