@@ -117,9 +117,6 @@ class PrivacyFebrlAccuracyTest {
       String bloom = dir.resolve("bloom").toString();
       run("BLOOM_CLK", args("link", conf("conf/examples/febrl4-bloom.conf"), bloom));
       scores.put("BLOOM_CLK", evaluate(spark, "BLOOM_CLK", bloom));
-      if (System.getProperty("cc.privacy.bloomOnly") != null) {
-        return; // local tuning runs
-      }
       String keyed = dir.resolve("keyed").toString();
       run("KEYED_TOKENS", args("link", conf("conf/examples/febrl4-tokens.conf"), keyed));
       scores.put("KEYED_TOKENS", evaluate(spark, "KEYED_TOKENS", keyed));
