@@ -132,6 +132,24 @@ public final class IngestJob {
     }
   }
 
+  /**
+   * The person records of the given sources as ingest maps them (pre-flight, parse, mapping, first
+   * line wins for a repeated record id), without writing anything; rows ingest would reject are
+   * left out. For jobs that must read an extract without storing it (tokenize).
+   */
+  public static Dataset<Row> personRecords(SparkSession spark, List<SourceConfig> sources, String runId) {
+    Map<String, List<String>> files = new LinkedHashMap<>();
+    for (SourceConfig s : sources) {
+      if (s.kind() != SourceConfig.Kind.PERSON) {
+        throw new IngestException("Source '" + s.name() + "' is not a person source");
+      }
+      files.put(s.name(), preflight(spark, s));
+    }
+    Dataset<Row> persons = parse(spark, sources, files, runId).filter(col("kind").equalTo("P")).select(col("person.*"));
+    var w = Window.partitionBy("source", "record_id").orderBy(col("source_line"), col("source_file"));
+    return persons.withColumn("_rn", row_number().over(w)).filter(col("_rn").equalTo(1)).drop("_rn");
+  }
+
   private static IngestResult write(SparkSession spark, StorageConfig storage, List<SourceConfig> sources,
       Dataset<Row> parsed, String runId, long t0) {
     Set<String> names = new TreeSet<>();

@@ -9,6 +9,7 @@ import org.commonclient.jobs.metrics.BenchMetricsCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
 import org.commonclient.jobs.pipeline.PipelineCommand;
 import org.commonclient.jobs.review.ReviewCommand;
+import org.commonclient.jobs.tokenize.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       GenerateCommand.class,
       IngestCommand.class,
+      TokenizeCommand.class,
       LinkCommand.class,
       EvaluateCommand.class,
       ReviewCommand.class,

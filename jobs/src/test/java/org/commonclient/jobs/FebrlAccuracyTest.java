@@ -76,7 +76,7 @@ class FebrlAccuracyTest {
 
   @Test
   void febrl4LinkReachesF1OfAtLeast099(SparkSession spark) {
-    Evaluation.Scores s = pipeline(spark, "conf/examples/febrl4.conf");
+    Evaluation.Scores s = FebrlRuns.febrl4Clear(spark);
     assertEquals(10000, s.records());
     assertTrue(s.f1() >= 0.99, "FEBRL4 pairwise F1 " + s.f1());
   }

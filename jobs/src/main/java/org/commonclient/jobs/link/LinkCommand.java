@@ -15,6 +15,9 @@ import org.commonclient.jobs.JobOptions;
 import org.commonclient.jobs.evaluate.EvaluateCommand;
 import org.commonclient.linkage.LinkConfig;
 import org.commonclient.linkage.LinkJob;
+import org.commonclient.privacy.EncodedLinkJob;
+import org.commonclient.privacy.LinkMode;
+import org.commonclient.privacy.PrivacyConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,6 +57,13 @@ public final class LinkCommand implements Callable<Integer> {
       cfg = cfg.withLinkType(LinkType.parse(linkType));
     }
     StorageConfig storage = StorageConfig.from(c);
+    PrivacyConfig privacy = PrivacyConfig.from(c);
+    if (privacy.mode() != LinkMode.CLEAR) {
+      if (analyseOnly) {
+        throw new ExitCodes.BadInputException("--analyse-blocking reads clear identifiers: it needs commonclient.linkage.mode = CLEAR");
+      }
+      return print(EncodedLinkJob.run(opts.spark(), storage, cfg, privacy, JobOptions.newRunId(), hash(c)), storage);
+    }
     if (analyseOnly) {
       List<RuleStats> stats = LinkJob.analyse(opts.spark(), storage, cfg);
       for (RuleStats s : stats) {
@@ -69,7 +79,10 @@ public final class LinkCommand implements Callable<Integer> {
           org.commonclient.io.DeltaTables.read(opts.spark(), storage.identified("person_records")).select("source", "record_id"),
           truthFile, null));
     }
-    LinkJob.LinkResult r = LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c), truth);
+    return print(LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c), truth), storage);
+  }
+
+  private static LinkJob.LinkResult print(LinkJob.LinkResult r, StorageConfig storage) {
     System.out.printf("link %s: %,d records, %,d candidate pairs, %,d matched pairs, %,d persons%n",
         r.runId(), r.records(), r.candidatePairs(), r.matchedPairs(), r.persons());
     r.pairsByRule().forEach((k, v) -> System.out.printf("  rule %-22s %,12d pairs%n", k, v));

@@ -9,6 +9,8 @@ import org.commonclient.jobs.JobOptions;
 import org.commonclient.jobs.ingest.IngestCommand;
 import org.commonclient.jobs.link.LinkCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
+import org.commonclient.privacy.LinkMode;
+import org.commonclient.privacy.PrivacyConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -22,10 +24,13 @@ public final class PipelineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     long t0 = System.nanoTime();
-    IngestJob.IngestResult ing = IngestCommand.run(opts, null);
+    // encoded modes: the linkage unit holds tokenized files only (commonclient.privacy.tokenInputs),
+    // never the clear extracts, so there is nothing to ingest
+    boolean clear = PrivacyConfig.from(opts.config()).mode() == LinkMode.CLEAR;
+    IngestJob.IngestResult ing = clear ? IngestCommand.run(opts, null) : null;
     LinkCommand.run(opts, false, null);
     StorageConfig storage = StorageConfig.from(opts.config());
-    long programRecords = DeltaTables.read(opts.spark(), storage.identified("person_records"))
+    long programRecords = !DeltaTables.exists(opts.spark(), storage.identified("person_records")) ? 0 : DeltaTables.read(opts.spark(), storage.identified("person_records"))
         .filter("program IN ('TANF','SNAP','WIC','MEDICAID','HOUSING','HEAD_START','SCHOOL','CHILD_WELFARE')")
         .limit(1).count();
     if (programRecords == 0) {
@@ -34,7 +39,7 @@ public final class PipelineCommand implements Callable<Integer> {
       MetricsCommand.run(opts, null);
     }
     System.out.printf("pipeline done in %.1f s (%d records read). Tables:%n  identified %s%n  linked     %s%n  published  %s%n",
-        (System.nanoTime() - t0) / 1e9, ing.totalRead(), storage.identified(), storage.linked(), storage.published());
+        (System.nanoTime() - t0) / 1e9, ing == null ? 0 : ing.totalRead(), storage.identified(), storage.linked(), storage.published());
     return ExitCodes.OK;
   }
 }
