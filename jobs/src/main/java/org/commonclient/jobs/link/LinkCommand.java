@@ -12,6 +12,7 @@ import org.commonclient.blocking.RuleStats;
 import org.commonclient.config.StorageConfig;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
+import org.commonclient.jobs.RunGuard;
 import org.commonclient.linkage.LinkConfig;
 import org.commonclient.linkage.LinkJob;
 import picocli.CommandLine.Command;
@@ -34,7 +35,11 @@ public final class LinkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    run(opts, analyse, linkType);
+    if (analyse) {
+      run(opts, true, linkType); // read-only: no lock, no runs row
+    } else {
+      RunGuard.run(opts, "link", false, () -> run(opts, false, linkType));
+    }
     return ExitCodes.OK;
   }
 
@@ -53,13 +58,25 @@ public final class LinkCommand implements Callable<Integer> {
       }
       return null;
     }
-    LinkJob.LinkResult r = LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c));
+    LinkConfig chosen = cfg;
+    LinkJob.LinkResult r = RunGuard.stage(opts.spark(), "link",
+        () -> LinkJob.run(opts.spark(), storage, chosen, JobOptions.newRunId(), hash(c)),
+        x -> counts(x));
     System.out.printf("link %s: %,d records, %,d candidate pairs, %,d matched pairs, %,d persons%n",
         r.runId(), r.records(), r.candidatePairs(), r.matchedPairs(), r.persons());
     r.pairsByRule().forEach((k, v) -> System.out.printf("  rule %-22s %,12d pairs%n", k, v));
     r.stageSeconds().forEach((k, v) -> System.out.printf("  stage %-12s %8.1f s%n", k, v));
     System.out.printf("  total        %8.1f s; linked tables in %s%n", r.totalSeconds(), storage.linked());
     return r;
+  }
+
+  static java.util.Map<String, Long> counts(LinkJob.LinkResult r) {
+    java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+    m.put("records", r.records());
+    m.put("candidate_pairs", r.candidatePairs());
+    m.put("matched_pairs", r.matchedPairs());
+    m.put("persons", r.persons());
+    return m;
   }
 
   /** SHA-256 of the resolved commonclient configuration, recorded in the runs table. */

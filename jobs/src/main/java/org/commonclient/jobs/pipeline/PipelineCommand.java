@@ -6,6 +6,7 @@ import org.commonclient.ingest.IngestJob;
 import org.commonclient.io.DeltaTables;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
+import org.commonclient.jobs.RunGuard;
 import org.commonclient.jobs.ingest.IngestCommand;
 import org.commonclient.jobs.link.LinkCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
@@ -21,6 +22,10 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return RunGuard.run(opts, "pipeline", true, this::pipeline);
+  }
+
+  private Integer pipeline() {
     long t0 = System.nanoTime();
     IngestJob.IngestResult ing = IngestCommand.run(opts, null);
     LinkCommand.run(opts, false, null);
@@ -30,6 +35,7 @@ public final class PipelineCommand implements Callable<Integer> {
         .limit(1).count();
     if (programRecords == 0) {
       System.out.println("metrics: skipped (the sources carry no program data)");
+      org.slf4j.LoggerFactory.getLogger(PipelineCommand.class).info("stage metrics skipped: the sources carry no program data");
     } else {
       MetricsCommand.run(opts, null);
     }
