@@ -11,8 +11,9 @@ import java.util.Locale;
  * relative to the working directory of the driver).
  *
  * <p>Locations are checked when the config is read: a location must parse as a URI, must not
- * carry a query or fragment (Hadoop would drop them silently), and a scheme needs a path. Trailing
- * slashes are removed so table paths join with exactly one {@code /}.
+ * carry a query or fragment (Hadoop would drop them silently), and must be hierarchical
+ * ({@code s3a:bucket} is refused). Repeated and trailing slashes in the path are removed, so
+ * table paths join with exactly one {@code /}.
  */
 public record StorageConfig(String identified, String linked, String published) {
   public StorageConfig {
@@ -51,8 +52,8 @@ public record StorageConfig(String identified, String linked, String published) 
   }
 
   /**
-   * Checks a location and removes trailing slashes (keeping a bare root such as {@code /} or
-   * {@code hdfs://nn/}).
+   * Checks a location and removes repeated and trailing slashes of its path (keeping a bare root
+   * such as {@code /} or {@code hdfs://nn/}).
    *
    * @throws IllegalArgumentException naming the key when the location is not usable
    */
@@ -72,10 +73,17 @@ public record StorageConfig(String identified, String linked, String published) 
             + "' is not a hierarchical URI (expected scheme://authority/path or scheme:/path)");
       }
     }
-    int keep = l.indexOf("://") >= 0 ? l.indexOf('/', l.indexOf("://") + 3) + 1 : 1;
-    while (l.length() > Math.max(keep, 1) && l.endsWith("/")) {
-      l = l.substring(0, l.length() - 1);
+    // the path part: after scheme://authority, or the whole string
+    int pathStart = l.indexOf("://") >= 0 ? l.indexOf('/', l.indexOf("://") + 3) : 0;
+    if (pathStart < 0) {
+      return l; // scheme://authority only
     }
+    // ${root}"/linked" with a root ending in '/' gives '//': collapse repeated slashes
+    String path = l.substring(pathStart).replaceAll("/{2,}", "/");
+    while (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    l = l.substring(0, pathStart) + path;
     return l;
   }
 

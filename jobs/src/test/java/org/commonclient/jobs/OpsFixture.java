@@ -135,7 +135,8 @@ final class OpsFixture {
   /** The jar entries without the suite's own, i.e. what a cluster provides (Spark, Delta, Hadoop...). */
   static String dependencyJars() {
     return String.join(File.pathSeparator, classPath().stream()
-        .filter(e -> e.endsWith(".jar") && !Path.of(e).getFileName().toString().startsWith("commonclient-")).toList());
+        .filter(e -> e.endsWith(".jar") && !Path.of(e).getFileName().toString().startsWith("commonclient-")
+            && !Path.of(e).getFileName().toString().startsWith("hadoop-client-minicluster")).toList());
   }
 
   /**
