@@ -13,6 +13,7 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
 import org.commonclient.io.DeltaTables;
 import org.commonclient.testing.SparkExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * in-process HDFS ({@code hdfs://localhost:<port>/commonclient}), the extracts on the local disk.
  * The tables must equal those of the local reference run.
  */
+@Tag("ops")
 @ExtendWith(SparkExtension.class)
 class HdfsPipelineTest {
   @Test

@@ -23,6 +23,7 @@ import org.commonclient.io.RunLock;
 import org.commonclient.testing.SparkExtension;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * every table at its previous version and the next run completes correctly, a second concurrent
  * run is refused with exit code 4, and every run — failed ones too — is in the runs table.
  */
+@Tag("ops")
 @ExtendWith(SparkExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineFaultTest {
