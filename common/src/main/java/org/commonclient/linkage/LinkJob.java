@@ -459,12 +459,14 @@ public final class LinkJob {
     <T> T run(String name, java.util.function.Supplier<T> body) {
       long t0 = System.nanoTime();
       long c0 = processCpuNanos();
+      String outer = org.commonclient.spark.SparkSessions.currentJobGroup(spark);
+      String outerDescription = spark.sparkContext().getLocalProperty("spark.job.description");
       spark.sparkContext().setJobGroup("link: " + name, "link: " + name, false);
       LOG.info("link: {} started", name);
       try {
         return body.get();
       } finally {
-        spark.sparkContext().clearJobGroup();
+        org.commonclient.spark.SparkSessions.restoreJobGroup(spark, outer, outerDescription);
         double s = (System.nanoTime() - t0) / 1e9;
         secs.merge(name, s, Double::sum);
         long c1 = processCpuNanos();

@@ -31,14 +31,35 @@ public final class SparkSessions {
     return b.getOrCreate();
   }
 
-  /** Runs {@code body} under a named Spark job group so the Spark UI reads like the pipeline. */
+  /**
+   * Runs {@code body} under a named Spark job group so the Spark UI reads like the pipeline. The
+   * group that was set before (an enclosing stage) is restored afterwards, so nested groups do not
+   * leave the rest of the outer stage without one.
+   */
   public static <T> T withJobGroup(
       SparkSession spark, String group, String description, java.util.function.Supplier<T> body) {
-    spark.sparkContext().setJobGroup(group, description, false);
+    org.apache.spark.SparkContext sc = spark.sparkContext();
+    String outerGroup = sc.getLocalProperty("spark.jobGroup.id");
+    String outerDescription = sc.getLocalProperty("spark.job.description");
+    sc.setJobGroup(group, description, false);
     try {
       return body.get();
     } finally {
+      restoreJobGroup(spark, outerGroup, outerDescription);
+    }
+  }
+
+  /** The current job group of this thread, or null. */
+  public static String currentJobGroup(SparkSession spark) {
+    return spark.sparkContext().getLocalProperty("spark.jobGroup.id");
+  }
+
+  /** Sets the job group back to {@code group} (null clears it). */
+  public static void restoreJobGroup(SparkSession spark, String group, String description) {
+    if (group == null) {
       spark.sparkContext().clearJobGroup();
+    } else {
+      spark.sparkContext().setJobGroup(group, description == null ? group : description, false);
     }
   }
 }

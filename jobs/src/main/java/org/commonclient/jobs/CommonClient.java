@@ -34,7 +34,8 @@ import picocli.CommandLine.Command;
     },
     footer = {
       "",
-      "Exit codes: 0 ok, 1 failure, 2 bad configuration or bad input, 3 refused by a data-use agreement."
+      "Exit codes: 0 ok, 1 failure, 2 bad configuration or bad input, 3 refused by a data-use agreement,",
+      "4 another run holds the pipeline lock."
     })
 public final class CommonClient implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

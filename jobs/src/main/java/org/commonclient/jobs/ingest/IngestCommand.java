@@ -7,6 +7,7 @@ import org.commonclient.config.StorageConfig;
 import org.commonclient.ingest.IngestJob;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
+import org.commonclient.jobs.RunGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,8 +25,8 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    IngestJob.IngestResult r = run(opts, only);
-    return r.totalRejected() > 0 ? ExitCodes.OK : ExitCodes.OK;
+    RunGuard.run(opts, "ingest", true, () -> run(opts, only));
+    return ExitCodes.OK;
   }
 
   public static IngestJob.IngestResult run(JobOptions opts, List<String> only) {
@@ -40,7 +41,16 @@ public final class IngestCommand implements Callable<Integer> {
       sources = sources.stream().filter(s -> only.contains(s.name())).toList();
     }
     StorageConfig storage = StorageConfig.from(opts.config());
-    IngestJob.IngestResult r = IngestJob.run(opts.spark(), storage, sources, JobOptions.newRunId());
+    List<SourceConfig> chosen = sources;
+    IngestJob.IngestResult r = RunGuard.stage(opts.spark(), "ingest",
+        () -> IngestJob.run(opts.spark(), storage, chosen, JobOptions.newRunId()),
+        x -> {
+          java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+          m.put("read", x.totalRead());
+          m.put("accepted", x.totalRead() - x.totalRejected());
+          m.put("rejected", x.totalRejected());
+          return m;
+        });
     System.out.printf("%-22s %10s %10s %10s%n", "source", "read", "accepted", "rejected");
     for (IngestJob.SourceCounts c : r.counts()) {
       System.out.printf("%-22s %10d %10d %10d%n", c.source(), c.read(), c.accepted(), c.rejected());

@@ -13,6 +13,7 @@ import org.commonclient.config.StorageConfig;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
 import org.commonclient.jobs.evaluate.EvaluateCommand;
+import org.commonclient.jobs.RunGuard;
 import org.commonclient.linkage.LinkConfig;
 import org.commonclient.linkage.LinkJob;
 import org.commonclient.privacy.EncodedLinkJob;
@@ -42,7 +43,11 @@ public final class LinkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    run(opts, analyse, linkType, truth);
+    if (analyse) {
+      run(opts, true, linkType, null); // read-only: no lock, no runs row
+    } else {
+      RunGuard.run(opts, "link", false, () -> run(opts, false, linkType, truth));
+    }
     return ExitCodes.OK;
   }
 
@@ -79,7 +84,11 @@ public final class LinkCommand implements Callable<Integer> {
           org.commonclient.io.DeltaTables.read(opts.spark(), storage.identified("person_records")).select("source", "record_id"),
           truthFile, null));
     }
-    return print(LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c), truth), storage);
+    LinkConfig chosen = cfg;
+    java.util.Optional<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> t = truth;
+    return print(RunGuard.stage(opts.spark(), "link",
+        () -> LinkJob.run(opts.spark(), storage, chosen, JobOptions.newRunId(), hash(c), t),
+        x -> counts(x)), storage);
   }
 
   private static LinkJob.LinkResult print(LinkJob.LinkResult r, StorageConfig storage) {
@@ -92,6 +101,15 @@ public final class LinkCommand implements Callable<Integer> {
       System.out.printf("  quality report %s%n", r.reportPath());
     }
     return r;
+  }
+
+  static java.util.Map<String, Long> counts(LinkJob.LinkResult r) {
+    java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+    m.put("records", r.records());
+    m.put("candidate_pairs", r.candidatePairs());
+    m.put("matched_pairs", r.matchedPairs());
+    m.put("persons", r.persons());
+    return m;
   }
 
   /** SHA-256 of the resolved commonclient configuration, recorded in the runs table. */

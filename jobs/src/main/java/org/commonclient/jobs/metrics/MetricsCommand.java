@@ -8,6 +8,7 @@ import org.commonclient.config.StorageConfig;
 import org.commonclient.io.DeltaTables;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
+import org.commonclient.jobs.RunGuard;
 import org.commonclient.jobs.evaluate.EvaluateCommand;
 import org.commonclient.metrics.MetricsConfig;
 import org.commonclient.metrics.MetricsInputs;
@@ -32,11 +33,22 @@ public final class MetricsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    run(opts, truth);
+    RunGuard.run(opts, "metrics", true, () -> run(opts, truth));
     return ExitCodes.OK;
   }
 
   public static MetricsResult run(JobOptions opts, String truthFile) {
+    return RunGuard.stage(opts.spark(), "metrics", () -> compute(opts, truthFile),
+        r -> {
+          java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+          m.put("restricted_tables", (long) r.restricted().size());
+          m.put("published_tables", (long) r.published().size());
+          m.put("notes", (long) r.notes().size());
+          return m;
+        });
+  }
+
+  private static MetricsResult compute(JobOptions opts, String truthFile) {
     SparkSession spark = opts.spark();
     StorageConfig storage = StorageConfig.from(opts.config());
     MetricsConfig cfg = MetricsConfig.from(opts.config());

@@ -6,6 +6,7 @@ import org.commonclient.ingest.IngestJob;
 import org.commonclient.io.DeltaTables;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
+import org.commonclient.jobs.RunGuard;
 import org.commonclient.jobs.ingest.IngestCommand;
 import org.commonclient.jobs.link.LinkCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
@@ -23,6 +24,10 @@ public final class PipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return RunGuard.run(opts, "pipeline", true, this::pipeline);
+  }
+
+  private Integer pipeline() {
     long t0 = System.nanoTime();
     // encoded modes: the linkage unit holds tokenized files only (commonclient.privacy.tokenInputs),
     // never the clear extracts, so there is nothing to ingest
@@ -35,6 +40,7 @@ public final class PipelineCommand implements Callable<Integer> {
         .limit(1).count();
     if (programRecords == 0) {
       System.out.println("metrics: skipped (the sources carry no program data)");
+      org.slf4j.LoggerFactory.getLogger(PipelineCommand.class).info("stage metrics skipped: the sources carry no program data");
     } else {
       MetricsCommand.run(opts, null);
     }

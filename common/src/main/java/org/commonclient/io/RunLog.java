@@ -1,0 +1,52 @@
+package org.commonclient.io;
+
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Rows of the {@code runs} table (linked zone) written outside any atomic publish: the outcome of
+ * runs that are not link runs (ingest, metrics, the whole pipeline) and of every failed run, so a
+ * failure is recorded even though its publish was rolled back. The link stage's own success row
+ * is written by its atomic publish, with the same columns except {@code error}.
+ */
+public final class RunLog {
+  public static final String SUCCEEDED = "SUCCEEDED";
+  public static final String FAILED = "FAILED";
+
+  /** The runs table's columns (the link publish writes the same ones without {@code error}). */
+  public static final StructType SCHEMA = new StructType()
+      .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
+      .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
+      .add("link_type", DataTypes.StringType)
+      .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+      .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+      .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
+      .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType)
+      .add("error", DataTypes.StringType);
+
+  /** One run's outcome. {@code error} is null for a success. */
+  public record Entry(String runId, String stage, String outcome, String configHash, Map<String, Long> inputVersions,
+      Map<String, Long> counts, Map<String, Double> stageSeconds, long startedMillis, long finishedMillis, String error) {}
+
+  private RunLog() {}
+
+  /** Appends the entry to {@code runsTable} (one Delta commit; creates the table if needed). */
+  public static void append(SparkSession spark, String runsTable, Entry e) {
+    Row row = RowFactory.create(e.runId(), e.stage(), e.outcome(), e.configHash(), null,
+        CollectionConverters.asScala(e.inputVersions()), CollectionConverters.asScala(e.counts()),
+        CollectionConverters.asScala(e.stageSeconds()),
+        new Timestamp(e.startedMillis()), new Timestamp(e.finishedMillis()), truncate(e.error(), 4000));
+    DeltaTables.append(spark.createDataFrame(List.of(row), SCHEMA), runsTable);
+  }
+
+  static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max) + "...";
+  }
+}
