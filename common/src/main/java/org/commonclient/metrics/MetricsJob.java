@@ -163,26 +163,36 @@ public final class MetricsJob {
     LOG.info("metrics: {} restricted and {} published tables in {} ms ({}); notes {}", raw.size(), pub.size(), ms,
         phases.millis, notes);
     return new MetricsResult(raw, pub, outreach, List.copyOf(notes), params, periods.get(periods.size() - 1), ms,
-        java.util.Collections.unmodifiableMap(phases.millis));
+        java.util.Collections.unmodifiableMap(phases.millis), java.util.Collections.unmodifiableMap(phases.cpuMillis));
   }
 
   /** Wall time per phase, in order. */
   static final class Phases {
     final Map<String, Long> millis = new java.util.LinkedHashMap<>();
+    final Map<String, Long> cpuMillis = new java.util.LinkedHashMap<>();
     private long last = System.currentTimeMillis();
+    private long lastCpu = StageProfile.processCpuMillis();
 
     void mark(String phase) {
       long now = System.currentTimeMillis();
+      long cpu = StageProfile.processCpuMillis();
       millis.merge(phase, now - last, Long::sum);
+      cpuMillis.merge(phase, cpu - lastCpu, Long::sum);
       last = now;
+      lastCpu = cpu;
     }
 
     /** Marks the time since the last mark, of which {@code lastPartMillis} went to {@code lastPart}. */
     void mark(String phase, String lastPart, long lastPartMillis) {
       long now = System.currentTimeMillis();
+      long cpu = StageProfile.processCpuMillis();
       millis.merge(phase, now - last - lastPartMillis, Long::sum);
       millis.merge(lastPart, lastPartMillis, Long::sum);
+      // the driver-side part runs on one thread: its CPU time is about its wall time
+      cpuMillis.merge(phase, Math.max(0, cpu - lastCpu - lastPartMillis), Long::sum);
+      cpuMillis.merge(lastPart, Math.min(lastPartMillis, cpu - lastCpu), Long::sum);
       last = now;
+      lastCpu = cpu;
     }
   }
 
