@@ -237,18 +237,6 @@ public final class MetricsJob {
       lastCpu = cpu;
     }
 
-    /** Marks the time since the last mark, of which {@code lastPartMillis} went to {@code lastPart}. */
-    void mark(String phase, String lastPart, long lastPartMillis) {
-      long now = System.currentTimeMillis();
-      long cpu = StageProfile.processCpuMillis();
-      millis.merge(phase, now - last - lastPartMillis, Long::sum);
-      millis.merge(lastPart, lastPartMillis, Long::sum);
-      // the driver-side part runs on one thread: its CPU time is about its wall time
-      cpuMillis.merge(phase, Math.max(0, cpu - lastCpu - lastPartMillis), Long::sum);
-      cpuMillis.merge(lastPart, Math.min(lastPartMillis, cpu - lastCpu), Long::sum);
-      last = now;
-      lastCpu = cpu;
-    }
   }
 
   static void fail(List<String> notes, String what, RuntimeException e) {

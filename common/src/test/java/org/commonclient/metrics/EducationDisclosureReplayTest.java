@@ -73,9 +73,10 @@ class EducationDisclosureReplayTest {
       List<MetricTable> raw = new ArrayList<>();
       List<MetricTable> pub = new ArrayList<>();
       long t0 = System.nanoTime();
+      long c0 = StageProfile.processCpuMillis();
       EducationMetrics.tables(rows, cfg, raw, pub, new LinkedHashMap<>(), new ArrayList<>());
-      System.out.printf("education tables + disclosure control: %d rows in %.2f s%n", rows.size(),
-          (System.nanoTime() - t0) / 1e9);
+      System.out.printf("education tables + disclosure control: %d rows in %.2f s (cpu %.2f s)%n", rows.size(),
+          (System.nanoTime() - t0) / 1e9, (StageProfile.processCpuMillis() - c0) / 1e3);
       List<String> got = new ArrayList<>();
       for (Row r : pub.get(0).rows()) {
         got.add(r.toString());
