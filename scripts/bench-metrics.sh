@@ -2,12 +2,13 @@
 # Times the metrics stage on N synthetic linked records (default 1,000,000): writes synthetic
 # person_records, fact tables and a crosswalk as Delta under work/bench-metrics (not timed), then
 # runs every metric with disclosure control and prints records, persons, seconds per phase and in
-# total, and the peak memory of the JVM. Usage: scripts/bench-metrics.sh [N] [--reuse]
+# total (wall and JVM CPU seconds), Spark task time per step, and the JVM's peak memory and CPU.
+# Usage: scripts/bench-metrics.sh [N] [--reuse]
 set -euo pipefail
 N="${1:-1000000}"; shift || true
 HERE="$(cd "$(dirname "$0")" && pwd)"
 export COMMONCLIENT_JAVA_OPTS="${COMMONCLIENT_JAVA_OPTS:--Xmx6g}"
 LOG=$(mktemp)
 /usr/bin/time -v "$HERE/commonclient" bench-metrics --records "$N" --root "work/bench-metrics-$N" "$@" 2> "$LOG"
-grep -E "Maximum resident set size|Elapsed \(wall" "$LOG" | sed 's/^\s*/jvm /'
+grep -E "Maximum resident set size|Elapsed \(wall|User time|System time|Percent of CPU" "$LOG" | sed 's/^\s*/jvm /'
 rm -f "$LOG"

@@ -479,6 +479,9 @@ final class EducationMetrics {
     List<Row> pubRows = new ArrayList<>();
     PercentCoding coding = cfg.coding();
     boolean essa = cfg.profDenominator().equals("ESSA95");
+    // one release per (year, metric): built in order, protected side by side (independent), and
+    // turned into rows in the same order
+    List<Object[]> releases = new ArrayList<>(); // year, metric, Release, cells, values
     for (Map.Entry<Integer, List<Row>> y : byYear.entrySet()) {
       for (String metric : METRICS) {
         if (metric.equals("dropout") && y.getKey() >= lastEnrollYear) {
@@ -508,25 +511,81 @@ final class EducationMetrics {
           continue;
         }
         relations(rel, cells, !(prof && essa));
-        CellSuppression.Protection p = CellSuppression.protect(rel, cfg.minCell());
-        for (Map.Entry<String, int[]> e : cells.entrySet()) {
-          String[] k = e.getKey().split("\\|", 3);
-          long num = values.get(e.getKey())[0];
-          long den = values.get(e.getKey())[1];
-          rawRows.add(RowFactory.create(y.getKey(), k[0], k[1], k[2], metric, num, den,
-              ProgramTables.ratio(num, den)));
-          int[] ce = e.getValue();
-          boolean sup = p.isSuppressed(ce[0]) || p.isSuppressed(ce[1]) || p.isSuppressed(ce[2]);
-          PercentCoding.Coded cd = sup ? new PercentCoding.Coded(null, PercentCoding.SUPPRESSED, null)
-              : coding.code(num, den);
-          pubRows.add(RowFactory.create(y.getKey(), k[0], k[1], k[2], metric,
-              p.isSuppressed(ce[2]) ? null : den, p.isSuppressed(ce[2]), cd.pct(), cd.display(),
-              cd.coding(), sup));
-        }
+        releases.add(new Object[] {y.getKey(), metric, rel, cells, values});
+      }
+    }
+    List<CellSuppression.Protection> protections = protectAll(releases, cfg.minCell());
+    for (int i = 0; i < releases.size(); i++) {
+      Object[] job = releases.get(i);
+      int year = (Integer) job[0];
+      String metric = (String) job[1];
+      @SuppressWarnings("unchecked")
+      Map<String, int[]> cells = (Map<String, int[]>) job[3];
+      @SuppressWarnings("unchecked")
+      Map<String, long[]> values = (Map<String, long[]>) job[4];
+      CellSuppression.Protection p = protections.get(i);
+      for (Map.Entry<String, int[]> e : cells.entrySet()) {
+        String[] k = e.getKey().split("\\|", 3);
+        long num = values.get(e.getKey())[0];
+        long den = values.get(e.getKey())[1];
+        rawRows.add(RowFactory.create(year, k[0], k[1], k[2], metric, num, den,
+            ProgramTables.ratio(num, den)));
+        int[] ce = e.getValue();
+        boolean sup = p.isSuppressed(ce[0]) || p.isSuppressed(ce[1]) || p.isSuppressed(ce[2]);
+        PercentCoding.Coded cd = sup ? new PercentCoding.Coded(null, PercentCoding.SUPPRESSED, null)
+            : coding.code(num, den);
+        pubRows.add(RowFactory.create(year, k[0], k[1], k[2], metric,
+            p.isSuppressed(ce[2]) ? null : den, p.isSuppressed(ce[2]), cd.pct(), cd.display(),
+            cd.coding(), sup));
       }
     }
     raw.add(new MetricTable("education_outcomes", RAW, rawRows, params, "restricted"));
     pub.add(new MetricTable("education_outcomes", PUB, pubRows, params, cfg.footnote()));
+  }
+
+  /** Threads protecting independent releases at once. */
+  static final int PROTECT_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  /** {@link CellSuppression#protect} of each release (element 2 of each job), in order. */
+  private static List<CellSuppression.Protection> protectAll(List<Object[]> jobs, int minCell) {
+    List<CellSuppression.Protection> out = new ArrayList<>();
+    if (jobs.size() < 2 || PROTECT_THREADS < 2) {
+      for (Object[] j : jobs) {
+        out.add(CellSuppression.protect((Release) j[2], minCell));
+      }
+      return out;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PROTECT_THREADS, r -> {
+      Thread t = new Thread(r, "metrics-disclosure");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<CellSuppression.Protection>> fs = new ArrayList<>();
+      // largest first, so the long ones do not end up last on one thread
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < jobs.size(); i++) {
+        order.add(i);
+        fs.add(null);
+      }
+      order.sort((a, b) -> Integer.compare(((Release) jobs.get(b)[2]).size(), ((Release) jobs.get(a)[2]).size()));
+      for (int i : order) {
+        Release r = (Release) jobs.get(i)[2];
+        fs.set(i, pool.submit(() -> CellSuppression.protect(r, minCell)));
+      }
+      for (java.util.concurrent.Future<CellSuppression.Protection> f : fs) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted during disclosure control", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re
+          : new IllegalStateException("Disclosure control failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**

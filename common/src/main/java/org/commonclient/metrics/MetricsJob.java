@@ -71,6 +71,7 @@ public final class MetricsJob {
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> personPeriods = null;
     Dataset<Row> personFamilies = null;
+    java.util.concurrent.Future<Education> education = null;
     Dataset<Row> outreach = emptyOutreach(spark);
     try {
       List<String> programs = cfg.programs();
@@ -85,6 +86,12 @@ public final class MetricsJob {
         throw new IllegalArgumentException("Cannot handle " + programs.size() + " programs: at most 62");
       }
       params.put("programs", programs.toString());
+      // education outcomes share only the linked records and the crosswalk with the rest: they
+      // run on a second driver thread, side by side with the program metrics, so the driver-side
+      // work of one (planning, disclosure control) overlaps the Spark tasks of the other. Their
+      // tables and notes are appended in the same order as when run one after the other.
+      final MetricsInputs fin = in;
+      education = EDUCATION_POOL.submit(() -> education(spark, cfg, fin, recs, params));
       Map<String, Integer> bits = ProgramMetrics.bits(programs);
       Dataset<Row> periodsDf = ProgramMetrics.periods(spark, periods);
       // recs is already partitioned by person: the span windows and the per-person aggregation
@@ -143,13 +150,22 @@ public final class MetricsJob {
       } catch (RuntimeException e) {
         fail(notes, "eligible-not-enrolled", e);
       }
-      try {
-        long disclosure = EducationMetrics.compute(spark, cfg, in, recs, raw, pub, params, notes);
-        phases.mark("education outcomes (Spark)", "education tables + disclosure control", disclosure);
-      } catch (RuntimeException e) {
-        fail(notes, "education outcomes", e);
-      }
+      Education edu = await(education);
+      education = null;
+      raw.addAll(edu.raw());
+      pub.addAll(edu.pub());
+      notes.addAll(edu.notes());
+      phases.mark("waiting for education outcomes");
+      phases.millis.put("  (side thread) education outcomes (Spark)", edu.sparkMillis());
+      phases.millis.put("  (side thread) education tables + disclosure control", edu.disclosureMillis());
     } finally {
+      if (education != null) {
+        try {
+          await(education); // never unpersist what the other thread still reads
+        } catch (RuntimeException e) {
+          LOG.warn("metrics: education outcomes abandoned", e);
+        }
+      }
       if (personFamilies != null) {
         personFamilies.unpersist();
       }
@@ -163,27 +179,64 @@ public final class MetricsJob {
     LOG.info("metrics: {} restricted and {} published tables in {} ms ({}); notes {}", raw.size(), pub.size(), ms,
         phases.millis, notes);
     return new MetricsResult(raw, pub, outreach, List.copyOf(notes), params, periods.get(periods.size() - 1), ms,
-        java.util.Collections.unmodifiableMap(phases.millis));
+        java.util.Collections.unmodifiableMap(phases.millis), java.util.Collections.unmodifiableMap(phases.cpuMillis));
+  }
+
+  /** What the education thread produced, to be appended in order. */
+  record Education(List<MetricTable> raw, List<MetricTable> pub, List<String> notes, long sparkMillis,
+      long disclosureMillis) {}
+
+  /** Runs education outcomes on the side thread; never throws (a failure becomes a note). */
+  private static final java.util.concurrent.ExecutorService EDUCATION_POOL =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "metrics-education");
+        t.setDaemon(true);
+        return t;
+      });
+
+  private static Education education(SparkSession spark, MetricsConfig cfg, MetricsInputs in,
+      Dataset<Row> recs, Map<String, String> params) {
+    List<MetricTable> raw = new ArrayList<>();
+    List<MetricTable> pub = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    long t0 = System.currentTimeMillis();
+    long disclosure = 0;
+    try {
+      disclosure = EducationMetrics.compute(spark, cfg, in, recs, raw, pub, params, notes);
+    } catch (RuntimeException e) {
+      fail(notes, "education outcomes", e);
+    }
+    return new Education(raw, pub, notes, System.currentTimeMillis() - t0 - disclosure, disclosure);
+  }
+
+  private static <T> T await(java.util.concurrent.Future<T> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for education outcomes", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re
+          : new IllegalStateException("education outcomes failed", e.getCause());
+    }
   }
 
   /** Wall time per phase, in order. */
   static final class Phases {
     final Map<String, Long> millis = new java.util.LinkedHashMap<>();
+    final Map<String, Long> cpuMillis = new java.util.LinkedHashMap<>();
     private long last = System.currentTimeMillis();
+    private long lastCpu = StageProfile.processCpuMillis();
 
     void mark(String phase) {
       long now = System.currentTimeMillis();
+      long cpu = StageProfile.processCpuMillis();
       millis.merge(phase, now - last, Long::sum);
+      cpuMillis.merge(phase, cpu - lastCpu, Long::sum);
       last = now;
+      lastCpu = cpu;
     }
 
-    /** Marks the time since the last mark, of which {@code lastPartMillis} went to {@code lastPart}. */
-    void mark(String phase, String lastPart, long lastPartMillis) {
-      long now = System.currentTimeMillis();
-      millis.merge(phase, now - last - lastPartMillis, Long::sum);
-      millis.merge(lastPart, lastPartMillis, Long::sum);
-      last = now;
-    }
   }
 
   static void fail(List<String> notes, String what, RuntimeException e) {

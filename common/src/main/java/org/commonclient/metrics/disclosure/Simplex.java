@@ -106,9 +106,9 @@ final class Simplex {
    * target, which is all a width test needs.
    */
   static final class Solver {
-    private final double[][] t;
+    private double[][] t;
     private final int[] basis;
-    private final boolean[] allowed;
+    private boolean[] allowed;
     private final int n;
     final boolean feasible;
 
@@ -142,9 +142,16 @@ final class Simplex {
           }
         }
       }
-      for (int j = n; j < cols - 1; j++) {
-        allowed[j] = false;
+      // artificials never enter again: drop their columns, so pivots no longer update them (the
+      // other columns, and so every later choice and value, are the same as with them)
+      double[][] compact = new double[m + 1][n + 1];
+      for (int i = 0; i <= m; i++) {
+        System.arraycopy(t[i], 0, compact[i], 0, n);
+        compact[i][n] = t[i][cols - 1];
       }
+      t = compact;
+      allowed = new boolean[n];
+      java.util.Arrays.fill(allowed, true);
     }
 
     /**
@@ -224,18 +231,32 @@ final class Simplex {
     throw new IllegalStateException("simplex did not terminate");
   }
 
+  /**
+   * Pivots on {@code (row, col)}. The tableau is sparse (each relation holds a few cells), so only
+   * the non-zero columns of the pivot row are updated: for a zero entry {@code t[i][j] - f * 0}
+   * equals {@code t[i][j]} (up to the sign of a zero, which no comparison sees), so the result is
+   * the dense pivot's.
+   */
   private static void pivot(double[][] t, int[] basis, int row, int col) {
-    double p = t[row][col];
-    int cols = t[0].length;
+    double[] r = t[row];
+    double p = r[col];
+    int cols = r.length;
+    int[] nz = new int[cols];
+    int k = 0;
     for (int j = 0; j < cols; j++) {
-      t[row][j] /= p;
+      if (r[j] != 0) {
+        r[j] /= p;
+        nz[k++] = j;
+      }
     }
     for (int i = 0; i < t.length; i++) {
       if (i != row) {
-        double f = t[i][col];
+        double[] ti = t[i];
+        double f = ti[col];
         if (f != 0) {
-          for (int j = 0; j < cols; j++) {
-            t[i][j] -= f * t[row][j];
+          for (int q = 0; q < k; q++) {
+            int j = nz[q];
+            ti[j] -= f * r[j];
           }
         }
       }
