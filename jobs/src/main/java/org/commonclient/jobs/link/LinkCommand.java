@@ -12,6 +12,7 @@ import org.commonclient.blocking.RuleStats;
 import org.commonclient.config.StorageConfig;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
+import org.commonclient.linkage.IncrementalLink;
 import org.commonclient.linkage.LinkConfig;
 import org.commonclient.linkage.LinkJob;
 import picocli.CommandLine.Command;
@@ -32,10 +33,43 @@ public final class LinkCommand implements Callable<Integer> {
   @Option(names = "--link-type", description = "dedupe, link or link_and_dedupe (default commonclient.linkage.linkType).")
   String linkType;
 
+  @Option(names = "--incremental", description = "Link only the records that are new or changed since the last link "
+      + "run against its people (scored with its model), and update the linked tables in place; a full run when there "
+      + "is no previous run to extend.")
+  boolean incremental;
+
   @Override
   public Integer call() {
-    run(opts, analyse, linkType);
+    if (incremental) {
+      runIncremental(opts, linkType);
+    } else {
+      run(opts, analyse, linkType);
+    }
     return ExitCodes.OK;
+  }
+
+  /** The incremental link run (IncrementalLink), printing what it did. */
+  public static IncrementalLink.Result runIncremental(JobOptions opts, String linkType) {
+    Config c = opts.config();
+    LinkConfig cfg = LinkConfig.from(c);
+    if (linkType != null) {
+      cfg = cfg.withLinkType(LinkType.parse(linkType));
+    }
+    StorageConfig storage = StorageConfig.from(c);
+    IncrementalLink.Result ir = IncrementalLink.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c));
+    LinkJob.LinkResult r = ir.link();
+    if (ir.incremental()) {
+      System.out.printf("link --incremental %s: %,d new, %,d changed, %,d withdrawn records, %,d unchanged re-paired, "
+              + "%,d people re-clustered%n",
+          r.runId(), ir.newRecords(), ir.changedRecords(), ir.withdrawnRecords(), ir.rescoredRecords(), ir.affectedPersons());
+    } else {
+      System.out.println("link --incremental: no previous link run to extend, ran a full link");
+    }
+    System.out.printf("link %s: %,d records, %,d candidate pairs, %,d matched pairs, %,d persons%n",
+        r.runId(), r.records(), r.candidatePairs(), r.matchedPairs(), r.persons());
+    r.stageSeconds().forEach((k, v) -> System.out.printf("  stage %-12s %8.1f s%n", k, v));
+    System.out.printf("  total        %8.1f s; linked tables in %s%n", r.totalSeconds(), storage.linked());
+    return ir;
   }
 
   public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType) {

@@ -11,6 +11,7 @@ import org.commonclient.jobs.link.LinkCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** ingest → link → metrics. */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -19,11 +20,19 @@ import picocli.CommandLine.Mixin;
 public final class PipelineCommand implements Callable<Integer> {
   @Mixin JobOptions opts;
 
+  @Option(names = "--incremental", description = "Link incrementally (link --incremental): only new and changed "
+      + "records are linked against the existing people.")
+  boolean incremental;
+
   @Override
   public Integer call() {
     long t0 = System.nanoTime();
     IngestJob.IngestResult ing = IngestCommand.run(opts, null);
-    LinkCommand.run(opts, false, null);
+    if (incremental) {
+      LinkCommand.runIncremental(opts, null);
+    } else {
+      LinkCommand.run(opts, false, null);
+    }
     StorageConfig storage = StorageConfig.from(opts.config());
     long programRecords = DeltaTables.read(opts.spark(), storage.identified("person_records"))
         .filter("program IN ('TANF','SNAP','WIC','MEDICAID','HOUSING','HEAD_START','SCHOOL','CHILD_WELFARE')")
