@@ -15,13 +15,10 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -69,15 +66,15 @@ public final class IncrementalBlocker {
    * @param before the previous population's standardised records (uid, source, rule columns)
    * @param current the current population (same columns)
    * @param changed {@code uid} of the current records that are new or changed since {@code before}
+   *     (or must be re-scored for another reason)
+   * @param departed {@code uid} of the previous records that changed or were withdrawn
    */
-  public static Delta block(
-      Dataset<Row> before, Dataset<Row> current, Dataset<Row> changed, BlockingConfig cfg, LinkType linkType) {
+  public static Delta block(Dataset<Row> before, Dataset<Row> current, Dataset<Row> changed, Dataset<Row> departed,
+      BlockingConfig cfg, LinkType linkType) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
     Dataset<Row> keyed = BlockingAnalysis.keyed(current, rules).persist(StorageLevel.MEMORY_AND_DISK());
     BlockingAnalysis.Plan plan = BlockingAnalysis.plan(keyed, rules, cfg);
-    BlockingAnalysis.Plan planBefore =
-        BlockingAnalysis.plan(BlockingAnalysis.keyed(before, rulesBefore), rulesBefore, cfg);
     try {
       Blocker.checkBudget(plan.stats(), cfg, linkType);
     } catch (RuntimeException e) {
@@ -85,36 +82,33 @@ public final class IncrementalBlocker {
       throw e;
     }
 
-    // keys whose dropped status flipped: their blocks' records are re-paired
+    // Only blocks holding a changed, new or departed record changed size: count those keys before
+    // and now; a block whose size crossed its rule's limit flipped between dropped and kept
     SparkSession spark = current.sparkSession();
-    List<Row> flipped = new ArrayList<>();
+    Dataset<Row> keyedBefore = BlockingAnalysis.keyed(before, rulesBefore);
+    Dataset<Row> entriesNow = entries(keyed, rules);
+    Dataset<Row> entriesBefore = entries(keyedBefore, rulesBefore);
+    Dataset<Row> touched = entriesNow.join(broadcast(changed.select("uid")), "uid")
+        .union(entriesBefore.join(broadcast(departed.select("uid")), "uid"))
+        .select("_fr", "_fk").distinct().localCheckpoint(true);
+    Dataset<Row> nNow = entriesNow.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi")
+        .groupBy("_fr", "_fk").count().withColumnRenamed("count", "_now");
+    Dataset<Row> nBefore = entriesBefore.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi")
+        .groupBy("_fr", "_fk").count().withColumnRenamed("count", "_before");
+    Column limit = lit(0L);
     for (ResolvedRule r : rules) {
-      Set<String> now = new HashSet<>(plan.droppedKeys().get(r.index));
-      Set<String> then = new HashSet<>(planBefore.droppedKeys().get(r.index));
-      for (String k : now) {
-        if (!then.contains(k)) {
-          flipped.add(RowFactory.create(r.index, k));
-        }
-      }
-      for (String k : then) {
-        if (!now.contains(k)) {
-          flipped.add(RowFactory.create(r.index, k));
-        }
-      }
+      limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
     }
-    Dataset<Row> reblocked = spark.createDataFrame(List.of(), new StructType().add("uid", DataTypes.LongType));
-    if (!flipped.isEmpty()) {
-      LOG.info("incremental blocking: {} blocks crossed their size limit; their records are re-paired", flipped.size());
-      Dataset<Row> flips = spark.createDataFrame(flipped,
-          new StructType().add("_fr", DataTypes.IntegerType, false).add("_fk", DataTypes.StringType, false));
-      Dataset<Row> hit = null;
-      for (ResolvedRule r : rules) {
-        Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
-        Dataset<Row> e = keyed.where(col(r.keyColumn()).isNotNull()).select(col("uid"), lit(r.index).as("_fr"), k.as("_fk"));
-        hit = hit == null ? e : hit.union(e);
-      }
-      reblocked = hit.join(broadcast(flips), new String[] {"_fr", "_fk"}, "left_semi").select("uid").distinct()
-          .join(changed.select("uid"), new String[] {"uid"}, "left_anti");
+    Column droppedNow = limit.gt(0).and(coalesce(col("_now"), lit(0L)).gt(limit));
+    Column droppedBefore = limit.gt(0).and(coalesce(col("_before"), lit(0L)).gt(limit));
+    Dataset<Row> flips = nNow.join(nBefore, new String[] {"_fr", "_fk"}, "full_outer")
+        .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk").localCheckpoint(true);
+    Dataset<Row> reblocked = entriesNow.join(broadcast(flips), new String[] {"_fr", "_fk"}, "left_semi")
+        .select("uid").distinct()
+        .join(changed.select("uid"), new String[] {"uid"}, "left_anti");
+    long nFlips = flips.count();
+    if (nFlips > 0) {
+      LOG.info("incremental blocking: {} blocks crossed their size limit; their records are re-paired", nFlips);
     }
     Dataset<Row> dirty = changed.select(col("uid").cast("long").as("uid")).union(reblocked).distinct()
         .localCheckpoint(true);
@@ -148,6 +142,17 @@ public final class IncrementalBlocker {
         .where(coalesce(byRule.otherwise(lit(false)), lit(false)))
         .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), col("p.match_key").as("match_key"));
     return new Delta(pairs, reblocked, plan.stats(), keyed);
+  }
+
+  /** (uid, rule index _fr, key _fk) for every rule key of every record (array keys exploded). */
+  private static Dataset<Row> entries(Dataset<Row> keyed, List<ResolvedRule> rules) {
+    Dataset<Row> out = null;
+    for (ResolvedRule r : rules) {
+      Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
+      Dataset<Row> e = keyed.where(col(r.keyColumn()).isNotNull()).select(col("uid"), lit(r.index).as("_fr"), k.as("_fk"));
+      out = out == null ? e : out.union(e);
+    }
+    return out;
   }
 
   private static Column withoutDropped(ResolvedRule r, List<String> dropped) {

@@ -193,7 +193,7 @@ public final class IncrementalLink {
 
     // 3. block the dirty records against everyone, compare, score with the previous model
     IncrementalBlocker.Delta blocked = stage.run("block", () ->
-        IncrementalBlocker.block(prevKeys, stdOut, changed, cfg.blocking(), cfg.linkType()));
+        IncrementalBlocker.block(prevKeys, stdOut, changed, goneNow, cfg.blocking(), cfg.linkType()));
     Dataset<Row> pairs = stage.run("block", () -> LinkJob.boundary(spark, blocked.pairs(), work + "/pairs"));
     Dataset<Row> reblocked = LinkJob.boundary(spark, blocked.reblocked(), work + "/reblocked");
     blocked.close();

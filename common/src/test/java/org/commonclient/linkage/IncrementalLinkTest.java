@@ -1,13 +1,6 @@
 package org.commonclient.linkage;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.date_add;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -36,9 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Month 1: the generator's sample (500 people) ingested and linked in full. Month 2: about 1%
- * of the person records withdrawn, 1% changed (moved house, or a first-name typo fixed the other
- * way) and 1% new (new records of known people, and new people). The incremental run must give
+ * Month 1: the generator's sample (500 people) ingested and linked in full. Month 2
+ * ({@link MonthlyChanges}): about 1% of the person records withdrawn, 1% changed (moved house, or
+ * a first-name typo) and 1% new (new records of known people, and new people). The incremental run must give
  * the same partition of records into people as a full run on the month-2 records with the same
  * model, and every person whose records are untouched keeps their id.
  */
@@ -53,6 +45,7 @@ class IncrementalLinkTest {
     Map<String, String> o = new HashMap<>();
     o.put("commonclient.storage.root", tables);
     o.put("commonclient.data.extracts", dir.resolve("gen/extracts").toString());
+    o.put("commonclient.linkage.scoring.u.maxPairs", "200000");
     Config c = ConfigLoader.load(root.resolve("conf/sample.conf"), o);
     Generator.run(c, 500L, dir.resolve("gen").toString(), 11L);
     StorageConfig storage = StorageConfig.from(c);
@@ -70,32 +63,9 @@ class IncrementalLinkTest {
 
     // month 2, written straight to person_records (as a re-ingest of every source would)
     String pr = storage.identified("person_records");
-    Dataset<Row> m1 = DeltaTables.read(spark, pr);
-    Column bucket = pmod(xxhash64(col("source"), col("record_id"), lit("month2")), lit(100));
-    Dataset<Row> kept = m1.where(bucket.notEqual(0));                 // ~1% withdrawn
-    Column change = bucket.equalTo(1);                                 // ~1% changed
-    Dataset<Row> month2 = kept
-        .withColumn("address_line", when(change.and(pmod(xxhash64(col("record_id")), lit(2)).equalTo(0)),
-            lit("77 HARBOR VIEW RD APT 9")).otherwise(col("address_line")))
-        .withColumn("first_name", when(change.and(pmod(xxhash64(col("record_id")), lit(2)).equalTo(1)),
-            concat(col("first_name"), lit("E"))).otherwise(col("first_name")))
-        .withColumn("row_hash", when(change, sha2(concat(col("row_hash"), lit("m2")), 256)).otherwise(col("row_hash")));
-    Column isNew = bucket.equalTo(2);
-    Dataset<Row> again = m1.where(isNew)                               // a new record of a known person
-        .withColumn("record_id", concat(col("record_id"), lit("-M2")))
-        .withColumn("phone", lit(null).cast("string"));
-    Dataset<Row> stranger = m1.where(bucket.equalTo(3))                // a new person
-        .withColumn("record_id", concat(col("record_id"), lit("-NEW")))
-        .withColumn("first_name", lit("QUINTESSA"))
-        .withColumn("ssn", lit(null).cast("string"))
-        .withColumn("dob", date_add(col("dob"), 400))
-        .withColumn("dob_raw", lit(null).cast("string"))
-        .withColumn("address_line", lit("1 NOWHERE LN"))
-        .withColumn("phone", lit(null).cast("string"));
-    Dataset<Row> added = again.unionByName(stranger)
-        .withColumn("row_hash", sha2(concat(col("row_hash"), col("record_id")), 256));
+    Dataset<Row> month2 = MonthlyChanges.apply(DeltaTables.read(spark, pr), 100, 100, 100, "m2");
     String staged = dir.resolve("month2.parquet").toString();
-    month2.unionByName(added).write().parquet(staged);
+    month2.write().parquet(staged);
     DeltaTables.overwrite(spark.read().parquet(staged), pr);
 
     IncrementalLink.Result inc = IncrementalLink.run(spark, storage, cfg, "run2", "test");
