@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.array_except;
 import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
@@ -49,10 +50,9 @@ public final class IncrementalBlocker {
    * @param pairs {@code uid_l, uid_r, match_key}: every candidate pair with a dirty side
    * @param reblocked uids ({@code uid}) of clean records made dirty by a block that crossed its
    *     size limit (not including the given changed records)
-   * @param stats the rules' analysis over the current population
    * @param keyed the cached key table; released by {@link #close()}
    */
-  public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, List<RuleStats> stats, Dataset<Row> keyed)
+  public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, Dataset<Row> keyed)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -74,35 +74,37 @@ public final class IncrementalBlocker {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
     Dataset<Row> keyed = BlockingAnalysis.keyed(current, rules).persist(StorageLevel.MEMORY_AND_DISK());
-    BlockingAnalysis.Plan plan = BlockingAnalysis.plan(keyed, rules, cfg);
-    try {
-      Blocker.checkBudget(plan.stats(), cfg, linkType);
-    } catch (RuntimeException e) {
-      keyed.unpersist();
-      throw e;
-    }
-
-    // Only blocks holding a changed, new or departed record changed size: count those keys before
-    // and now; a block whose size crossed its rule's limit flipped between dropped and kept
-    SparkSession spark = current.sparkSession();
-    Dataset<Row> keyedBefore = BlockingAnalysis.keyed(before, rulesBefore);
-    Dataset<Row> entriesNow = entries(keyed, rules);
-    Dataset<Row> entriesBefore = entries(keyedBefore, rulesBefore);
-    Dataset<Row> touched = entriesNow.join(broadcast(changed.select("uid")), "uid")
-        .union(entriesBefore.join(broadcast(departed.select("uid")), "uid"))
-        .select("_fr", "_fk").distinct().localCheckpoint(true);
-    Dataset<Row> nNow = entriesNow.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi")
-        .groupBy("_fr", "_fk").count().withColumnRenamed("count", "_now");
-    Dataset<Row> nBefore = entriesBefore.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi")
-        .groupBy("_fr", "_fk").count().withColumnRenamed("count", "_before");
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
       limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
     }
+    // block sizes now (one aggregation; no budget check or statistics: the full run made them,
+    // and the pairs of a few dirty records are far below any budget)
+    Dataset<Row> entriesNow = entries(keyed, rules);
+    Dataset<Row> countsNow = entriesNow.groupBy("_fr", "_fk").agg(count(lit(1)).as("_now"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<List<String>> dropped = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      dropped.add(new ArrayList<>());
+    }
+    for (Row row : countsNow.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk").collectAsList()) {
+      dropped.get(row.getInt(0)).add(row.getString(1));
+    }
+
+    // Only blocks holding a changed, new or departed record changed size: count those keys before
+    // as well; a block whose size crossed its rule's limit flipped between dropped and kept
+    Dataset<Row> entriesBefore = entries(BlockingAnalysis.keyed(before, rulesBefore), rulesBefore);
+    Dataset<Row> touched = entriesNow.join(broadcast(changed.select("uid")), "uid")
+        .union(entriesBefore.join(broadcast(departed.select("uid")), "uid"))
+        .select("_fr", "_fk").distinct().localCheckpoint(true);
+    Dataset<Row> nNow = countsNow.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi");
+    Dataset<Row> nBefore = entriesBefore.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi")
+        .groupBy("_fr", "_fk").agg(count(lit(1)).as("_before"));
     Column droppedNow = limit.gt(0).and(coalesce(col("_now"), lit(0L)).gt(limit));
     Column droppedBefore = limit.gt(0).and(coalesce(col("_before"), lit(0L)).gt(limit));
     Dataset<Row> flips = nNow.join(nBefore, new String[] {"_fr", "_fk"}, "full_outer")
         .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk").localCheckpoint(true);
+    countsNow.unpersist();
     Dataset<Row> reblocked = entriesNow.join(broadcast(flips), new String[] {"_fr", "_fk"}, "left_semi")
         .select("uid").distinct()
         .join(changed.select("uid"), new String[] {"uid"}, "left_anti");
@@ -119,7 +121,7 @@ public final class IncrementalBlocker {
       cols.add(col(c));
     }
     for (ResolvedRule r : rules) {
-      cols.set(cols.size() - rules.size() + r.index, withoutDropped(r, plan.droppedKeys().get(r.index)).as(r.keyColumn()));
+      cols.set(cols.size() - rules.size() + r.index, withoutDropped(r, dropped.get(r.index)).as(r.keyColumn()));
     }
     Dataset<Row> kept = keyed.select(cols.toArray(new Column[0]))
         .join(broadcast(dirty.withColumn("_dirty", lit(true))), new String[] {"uid"}, "left")
@@ -141,7 +143,7 @@ public final class IncrementalBlocker {
         .join(kept.alias("r"), col("p.uid_r").equalTo(col("r.uid")))
         .where(coalesce(byRule.otherwise(lit(false)), lit(false)))
         .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), col("p.match_key").as("match_key"));
-    return new Delta(pairs, reblocked, plan.stats(), keyed);
+    return new Delta(pairs, reblocked, keyed);
   }
 
   /** (uid, rule index _fr, key _fk) for every rule key of every record (array keys exploded). */

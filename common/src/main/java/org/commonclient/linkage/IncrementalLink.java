@@ -77,6 +77,10 @@ import org.slf4j.LoggerFactory;
  *       person_id_history}, {@code runs} appended, all through {@link AtomicPublisher}.
  * </ol>
  *
+ * <p>A full run is made instead when there is no previous run to extend, or when the
+ * configuration hash differs from the last link run's (rules, comparisons or thresholds may have
+ * changed, which invalidates the stored pairs).
+ *
  * <p>Not refreshed for old pairs (a full run does): term frequencies (old pairs keep the scores
  * computed with the frequencies of their run; new pairs use the current population's) and the
  * per-source DOB heaping test (new and changed records are standardised on their own, so a
@@ -131,8 +135,15 @@ public final class IncrementalLink {
   /** Incremental run, or a full {@link LinkJob#run} when there is no previous run to extend. */
   public static Result run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash) {
     AtomicPublisher.recover(spark, storage.linked());
-    if (!canExtend(spark, storage)) {
-      LOG.warn("incremental link: no previous link run with record_keys in {}; running a full link", storage.linked());
+    String why = !canExtend(spark, storage) ? "no previous link run with record_keys in " + storage.linked() : null;
+    if (why == null) {
+      String last = lastConfigHash(spark, storage);
+      if (last != null && configHash != null && !last.equals(configHash)) {
+        why = "the configuration changed since the last link run (config hash " + last + ", now " + configHash + ")";
+      }
+    }
+    if (why != null) {
+      LOG.warn("incremental link: {}; running a full link", why);
       LinkJob.LinkResult r = LinkJob.run(spark, storage, cfg, runId, configHash);
       return new Result(r, false, r.records(), 0, 0, 0, 0);
     }
@@ -370,6 +381,17 @@ public final class IncrementalLink {
     }
     Row r = rows.get(0);
     return new PreviousModel(FellegiSunterModel.fromJson(r.getString(1)), r.getString(0), r.getString(2));
+  }
+
+  /** The config hash of the latest link run (full or incremental), null when unknown. */
+  static String lastConfigHash(SparkSession spark, StorageConfig storage) {
+    String p = storage.linked("runs");
+    if (!DeltaTables.exists(spark, p)) {
+      return null;
+    }
+    List<Row> rows = DeltaTables.read(spark, p).where(col("stage").isin("link", "link_incremental"))
+        .orderBy(col("finished_at").desc()).select("config_hash").limit(1).collectAsList();
+    return rows.isEmpty() ? null : rows.get(0).getString(0);
   }
 
   /** The table at its current version (later writes to it do not change what this reads). */
