@@ -83,6 +83,16 @@ public final class StableIds {
    */
   public static StableIdResult assign(
       Dataset<Row> clusters, Dataset<Row> previousCrosswalk, String runId, String prefix) {
+    return assign(clusters, previousCrosswalk, runId, prefix, null);
+  }
+
+  /**
+   * As {@link #assign(Dataset, Dataset, String, String)}, for a part of the population (an
+   * incremental run): {@code reservedIds} ({@code person_id}) are ids held outside that part,
+   * which new ids must not collide with either; null = none.
+   */
+  public static StableIdResult assign(
+      Dataset<Row> clusters, Dataset<Row> previousCrosswalk, String runId, String prefix, Dataset<Row> reservedIds) {
     if (runId == null || runId.isBlank()) {
       throw new IllegalArgumentException("Cannot assign ids without a run id");
     }
@@ -102,6 +112,8 @@ public final class StableIds {
             : previousCrosswalk.select(
                 col("source").cast("string"), col("record_id").cast("string"), col("person_id").as("old_id"));
     Dataset<Row> oldIds = prev.select("old_id").distinct();
+    Dataset<Row> takenIds =
+        reservedIds == null ? oldIds : oldIds.union(reservedIds.select(col("person_id").as("old_id"))).distinct();
 
     // shared records per (new cluster, old id)
     Dataset<Row> overlap =
@@ -131,7 +143,7 @@ public final class StableIds {
             .join(kept, anchors.col("cluster_id").equalTo(kept.col("cluster_id")), "left_anti")
             .join(split, "cluster_id", "left")
             .select(col("cluster_id"), col("anchor"), col("split_from"));
-    Dataset<Row> newIds = drawNewIds(needNew, oldIds, runId, prefix);
+    Dataset<Row> newIds = drawNewIds(needNew, takenIds, runId, prefix);
 
     Dataset<Row> ids =
         kept.withColumn("event", lit(KEPT))

@@ -174,6 +174,9 @@ public final class LinkJob {
     Map<String, Long> versions = stage.run("publish", () -> {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
       t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), ids.crosswalk(), AtomicPublisher.Mode.OVERWRITE));
+      // what the next incremental run links against (IncrementalLink)
+      t.put(IncrementalLink.RECORD_KEYS, new AtomicPublisher.Table(storage.linked(IncrementalLink.RECORD_KEYS),
+          IncrementalLink.recordKeys(std, raw), AtomicPublisher.Mode.OVERWRITE));
       t.put("person", new AtomicPublisher.Table(storage.linked("person"), personTable(ids.crosswalk(), std, raw, runId), AtomicPublisher.Mode.OVERWRITE));
       t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking()), broadcastStd(cfg, n)), AtomicPublisher.Mode.OVERWRITE));
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), modelRow(spark, model, trained, runId), AtomicPublisher.Mode.APPEND));
@@ -316,7 +319,7 @@ public final class LinkJob {
     return out;
   }
 
-  private static ModelTraining.Result train(SparkSession spark, Dataset<Row> std, Dataset<Row> vectors, LinkConfig cfg, long n) {
+  static ModelTraining.Result train(SparkSession spark, Dataset<Row> std, Dataset<Row> vectors, LinkConfig cfg, long n) {
     List<ModelTraining.TrainingSession> sessions = new ArrayList<>();
     if (cfg.scoring().fixedModel().isEmpty()) {
       for (LinkConfig.TrainingRule tr : cfg.trainingRules()) {
@@ -357,12 +360,12 @@ public final class LinkJob {
     return n * (n - 1) / 2;
   }
 
-  private static Dataset<Row> previousCrosswalk(SparkSession spark, StorageConfig storage) {
+  static Dataset<Row> previousCrosswalk(SparkSession spark, StorageConfig storage) {
     String p = storage.linked("crosswalk");
     return DeltaTables.exists(spark, p) ? DeltaTables.read(spark, p).select("source", "record_id", "person_id") : null;
   }
 
-  private static Map<Integer, String> byRuleNames(BlockingConfig b) {
+  static Map<Integer, String> byRuleNames(BlockingConfig b) {
     Map<Integer, String> m = new LinkedHashMap<>();
     for (int i = 0; i < b.rules().size(); i++) {
       m.put(i, b.rules().get(i).name());
@@ -418,7 +421,7 @@ public final class LinkJob {
         .select(sel.toArray(new org.apache.spark.sql.Column[0]));
   }
 
-  private static Dataset<Row> modelRow(SparkSession spark, FellegiSunterModel model, ModelTraining.Result trained, String runId) {
+  static Dataset<Row> modelRow(SparkSession spark, FellegiSunterModel model, ModelTraining.Result trained, String runId) {
     StructType s = new StructType()
         .add("run_id", DataTypes.StringType).add("lambda", DataTypes.DoubleType)
         .add("loaded_from", DataTypes.StringType).add("em_sessions", DataTypes.StringType)

@@ -5,6 +5,7 @@ import org.commonclient.jobs.export.ExportCommand;
 import org.commonclient.jobs.generate.GenerateCommand;
 import org.commonclient.jobs.ingest.IngestCommand;
 import org.commonclient.jobs.link.LinkCommand;
+import org.commonclient.jobs.link.SimulateMonthCommand;
 import org.commonclient.jobs.metrics.BenchMetricsCommand;
 import org.commonclient.jobs.metrics.MetricsCommand;
 import org.commonclient.jobs.pipeline.PipelineCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
       BenchMetricsCommand.class,
       ExportCommand.class,
       PipelineCommand.class,
+      SimulateMonthCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

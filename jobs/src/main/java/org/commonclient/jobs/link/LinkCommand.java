@@ -14,6 +14,7 @@ import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
 import org.commonclient.jobs.evaluate.EvaluateCommand;
 import org.commonclient.jobs.RunGuard;
+import org.commonclient.linkage.IncrementalLink;
 import org.commonclient.linkage.LinkConfig;
 import org.commonclient.linkage.LinkJob;
 import org.commonclient.privacy.EncodedLinkJob;
@@ -41,14 +42,45 @@ public final class LinkCommand implements Callable<Integer> {
       description = "Ground truth for the quality report's precision/recall (same forms as evaluate --truth).")
   String truth;
 
+  @Option(names = "--incremental", description = "Link only the records that are new or changed since the last link "
+      + "run against its people (scored with its model), and update the linked tables in place; a full run when there "
+      + "is no previous run to extend.")
+  boolean incremental;
+
   @Override
   public Integer call() {
     if (analyse) {
       run(opts, true, linkType, null); // read-only: no lock, no runs row
+    } else if (incremental) {
+      RunGuard.run(opts, "link", false, () -> runIncremental(opts, linkType));
     } else {
       RunGuard.run(opts, "link", false, () -> run(opts, false, linkType, truth));
     }
     return ExitCodes.OK;
+  }
+
+  /** The incremental link run (IncrementalLink), printing what it did. */
+  public static IncrementalLink.Result runIncremental(JobOptions opts, String linkType) {
+    Config c = opts.config();
+    LinkConfig cfg = LinkConfig.from(c);
+    if (linkType != null) {
+      cfg = cfg.withLinkType(LinkType.parse(linkType));
+    }
+    StorageConfig storage = StorageConfig.from(c);
+    IncrementalLink.Result ir = IncrementalLink.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c));
+    LinkJob.LinkResult r = ir.link();
+    if (ir.incremental()) {
+      System.out.printf("link --incremental %s: %,d new, %,d changed, %,d withdrawn records, %,d unchanged re-paired, "
+              + "%,d people re-clustered%n",
+          r.runId(), ir.newRecords(), ir.changedRecords(), ir.withdrawnRecords(), ir.rescoredRecords(), ir.affectedPersons());
+    } else {
+      System.out.println("link --incremental: no previous link run to extend, ran a full link");
+    }
+    System.out.printf("link %s: %,d records, %,d candidate pairs, %,d matched pairs, %,d persons%n",
+        r.runId(), r.records(), r.candidatePairs(), r.matchedPairs(), r.persons());
+    r.stageSeconds().forEach((k, v) -> System.out.printf("  stage %-12s %8.1f s%n", k, v));
+    System.out.printf("  total        %8.1f s; linked tables in %s%n", r.totalSeconds(), storage.linked());
+    return ir;
   }
 
   public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType) {

@@ -14,6 +14,7 @@ import org.commonclient.privacy.LinkMode;
 import org.commonclient.privacy.PrivacyConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** ingest → link → metrics. */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -21,6 +22,10 @@ import picocli.CommandLine.Mixin;
         + "carry no program data the metrics use (e.g. FEBRL).")
 public final class PipelineCommand implements Callable<Integer> {
   @Mixin JobOptions opts;
+
+  @Option(names = "--incremental", description = "Link incrementally (link --incremental): only new and changed "
+      + "records are linked against the existing people.")
+  boolean incremental;
 
   @Override
   public Integer call() {
@@ -33,7 +38,11 @@ public final class PipelineCommand implements Callable<Integer> {
     // never the clear extracts, so there is nothing to ingest
     boolean clear = PrivacyConfig.from(opts.config()).mode() == LinkMode.CLEAR;
     IngestJob.IngestResult ing = clear ? IngestCommand.run(opts, null) : null;
-    LinkCommand.run(opts, false, null);
+    if (incremental && clear) {
+      LinkCommand.runIncremental(opts, null);
+    } else {
+      LinkCommand.run(opts, false, null);
+    }
     StorageConfig storage = StorageConfig.from(opts.config());
     long programRecords = !DeltaTables.exists(opts.spark(), storage.identified("person_records")) ? 0 : DeltaTables.read(opts.spark(), storage.identified("person_records"))
         .filter("program IN ('TANF','SNAP','WIC','MEDICAID','HOUSING','HEAD_START','SCHOOL','CHILD_WELFARE')")

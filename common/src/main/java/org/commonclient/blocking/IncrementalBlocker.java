@@ -1,0 +1,210 @@
+package org.commonclient.blocking;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.arrays_overlap;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Blocking for an incremental link run: only the candidate pairs that touch a <em>dirty</em>
+ * record, with exactly the semantics of {@link Blocker} on the whole population (same ordered
+ * rules, a pair belongs to the first rule generating it, keys of oversized blocks dropped,
+ * {@code uid_l < uid_r}, every pair once).
+ *
+ * <p>Dirty records are the given changed ones (new, changed, re-standardised) plus every record of
+ * a block whose "dropped as oversized" status differs between the previous population and the
+ * current one: such a block's pairs appear or vanish in a full run, so its records must be
+ * re-paired too. Pairs between two clean records are then exactly those of the previous run.
+ *
+ * <p>Per rule: the dirty records' keys are joined with every record's keys (a small-by-large
+ * equi-join, no salting needed), oriented to {@code (least, greatest)}, deduplicated, and the
+ * whole full-run condition (link type, residual, exclusion of earlier rules) is evaluated on the
+ * oriented pair, so asymmetric residuals behave as in {@link Blocker}.
+ */
+public final class IncrementalBlocker {
+  private static final Logger LOG = LoggerFactory.getLogger(IncrementalBlocker.class);
+
+  /**
+   * @param pairs {@code uid_l, uid_r, match_key}: every candidate pair with a dirty side
+   * @param reblocked uids ({@code uid}) of clean records made dirty by a block that crossed its
+   *     size limit (not including the given changed records)
+   * @param keyed the cached key table; released by {@link #close()}
+   */
+  public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, Dataset<Row> keyed)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      keyed.unpersist();
+    }
+  }
+
+  private IncrementalBlocker() {}
+
+  /**
+   * @param before the previous population's standardised records (uid, source, rule columns)
+   * @param current the current population (same columns)
+   * @param changed {@code uid} of the current records that are new or changed since {@code before}
+   *     (or must be re-scored for another reason)
+   * @param departed {@code uid} of the previous records that changed or were withdrawn
+   */
+  public static Delta block(Dataset<Row> before, Dataset<Row> current, Dataset<Row> changed, Dataset<Row> departed,
+      BlockingConfig cfg, LinkType linkType) {
+    List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
+    List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
+    Dataset<Row> keyed = BlockingAnalysis.keyed(current, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    Column limit = lit(0L);
+    for (ResolvedRule r : rules) {
+      limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
+    }
+    // block sizes now (one aggregation; no budget check or statistics: the full run made them,
+    // and the pairs of a few dirty records are far below any budget)
+    Dataset<Row> entriesNow = entries(keyed, rules);
+    Dataset<Row> countsNow = entriesNow.groupBy("_fr", "_fk").agg(count(lit(1)).as("_now"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<List<String>> dropped = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      dropped.add(new ArrayList<>());
+    }
+    for (Row row : countsNow.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk").collectAsList()) {
+      dropped.get(row.getInt(0)).add(row.getString(1));
+    }
+
+    // Only blocks holding a changed, new or departed record changed size: count those keys before
+    // as well; a block whose size crossed its rule's limit flipped between dropped and kept
+    Dataset<Row> entriesBefore = entries(BlockingAnalysis.keyed(before, rulesBefore), rulesBefore);
+    Dataset<Row> touched = entriesNow.join(broadcast(changed.select("uid")), "uid")
+        .union(entriesBefore.join(broadcast(departed.select("uid")), "uid"))
+        .select("_fr", "_fk").distinct().localCheckpoint(true);
+    Dataset<Row> nNow = countsNow.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi");
+    Dataset<Row> nBefore = entriesBefore.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi")
+        .groupBy("_fr", "_fk").agg(count(lit(1)).as("_before"));
+    Column droppedNow = limit.gt(0).and(coalesce(col("_now"), lit(0L)).gt(limit));
+    Column droppedBefore = limit.gt(0).and(coalesce(col("_before"), lit(0L)).gt(limit));
+    Dataset<Row> flips = nNow.join(nBefore, new String[] {"_fr", "_fk"}, "full_outer")
+        .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk").localCheckpoint(true);
+    countsNow.unpersist();
+    Dataset<Row> reblocked = entriesNow.join(broadcast(flips), new String[] {"_fr", "_fk"}, "left_semi")
+        .select("uid").distinct()
+        .join(changed.select("uid"), new String[] {"uid"}, "left_anti");
+    long nFlips = flips.count();
+    if (nFlips > 0) {
+      LOG.info("incremental blocking: {} blocks crossed their size limit; their records are re-paired", nFlips);
+    }
+    Dataset<Row> dirty = changed.select(col("uid").cast("long").as("uid")).union(reblocked).distinct()
+        .localCheckpoint(true);
+
+    // keys with oversized blocks removed, and the dirty flag
+    List<Column> cols = new ArrayList<>();
+    for (String c : keyed.columns()) {
+      cols.add(col(c));
+    }
+    for (ResolvedRule r : rules) {
+      cols.set(cols.size() - rules.size() + r.index, withoutDropped(r, dropped.get(r.index)).as(r.keyColumn()));
+    }
+    Dataset<Row> kept = keyed.select(cols.toArray(new Column[0]))
+        .join(broadcast(dirty.withColumn("_dirty", lit(true))), new String[] {"uid"}, "left")
+        .withColumn("_dirty", coalesce(col("_dirty"), lit(false)));
+
+    Dataset<Row> candidates = null;
+    for (ResolvedRule r : rules) {
+      Dataset<Row> c = candidates(kept, r);
+      candidates = candidates == null ? c : candidates.union(c);
+    }
+    // the full-run condition of each rule on the oriented pair: one pass over both sides
+    Column byRule = null;
+    for (ResolvedRule r : rules) {
+      Column cond = condition(r, rules.subList(0, r.index), linkType);
+      byRule = byRule == null ? when(col("p.match_key").equalTo(r.index), cond) : byRule.when(col("p.match_key").equalTo(r.index), cond);
+    }
+    Dataset<Row> pairs = candidates.distinct().alias("p")
+        .join(kept.alias("l"), col("p.uid_l").equalTo(col("l.uid")))
+        .join(kept.alias("r"), col("p.uid_r").equalTo(col("r.uid")))
+        .where(coalesce(byRule.otherwise(lit(false)), lit(false)))
+        .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), col("p.match_key").as("match_key"));
+    return new Delta(pairs, reblocked, keyed);
+  }
+
+  /** (uid, rule index _fr, key _fk) for every rule key of every record (array keys exploded). */
+  private static Dataset<Row> entries(Dataset<Row> keyed, List<ResolvedRule> rules) {
+    Dataset<Row> out = null;
+    for (ResolvedRule r : rules) {
+      Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
+      Dataset<Row> e = keyed.where(col(r.keyColumn()).isNotNull()).select(col("uid"), lit(r.index).as("_fr"), k.as("_fk"));
+      out = out == null ? e : out.union(e);
+    }
+    return out;
+  }
+
+  private static Column withoutDropped(ResolvedRule r, List<String> dropped) {
+    Column key = col(r.keyColumn());
+    if (dropped.isEmpty()) {
+      return key;
+    }
+    if (r.isArray) {
+      return array_except(key, array(dropped.stream().map(k -> lit(k)).toArray(Column[]::new)));
+    }
+    return when(not(key.isin(dropped.toArray())), key);
+  }
+
+  /** Pairs (least uid, greatest uid, rule) sharing a key of the rule with a dirty side. */
+  private static Dataset<Row> candidates(Dataset<Row> kept, ResolvedRule rule) {
+    String k = rule.keyColumn();
+    Column key = rule.isArray ? explode(col(k)) : col(k);
+    Dataset<Row> all = kept.where(col(k).isNotNull()).select(col("uid"), col("_dirty"), key.as("_key"));
+    Dataset<Row> a = broadcast(all.where(col("_dirty"))).alias("a");
+    Dataset<Row> b = all.alias("b");
+    // dirty x all on the key; a dirty-dirty pair is kept from its smaller uid's side only
+    return a.join(b, col("a._key").equalTo(col("b._key"))
+                .and(col("a.uid").notEqual(col("b.uid")))
+                .and(not(col("b._dirty")).or(col("a.uid").lt(col("b.uid")))))
+        .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"),
+            lit(rule.index).as("match_key"));
+  }
+
+  /** The join condition of Blocker for the rule, minus key equality (checked by the candidates). */
+  private static Column condition(ResolvedRule rule, List<ResolvedRule> earlier, LinkType linkType) {
+    Column cond = lit(true);
+    if (linkType == LinkType.DEDUPE) {
+      cond = cond.and(col("l.source").eqNullSafe(col("r.source")));
+    }
+    if (linkType == LinkType.LINK) {
+      cond = cond.and(not(col("l.source").eqNullSafe(col("r.source"))));
+    }
+    if (rule.rule.hasResidual()) {
+      cond = cond.and(expr(rule.rule.residual()));
+    }
+    for (ResolvedRule e : earlier) {
+      cond = cond.and(not(coalesce(generatedBy(e), lit(false))));
+    }
+    return cond;
+  }
+
+  /** True when rule e generates the pair (l, r), null or false otherwise (as in Blocker). */
+  private static Column generatedBy(ResolvedRule e) {
+    String k = e.keyColumn();
+    Column agree = e.isArray ? arrays_overlap(col("l." + k), col("r." + k)) : col("l." + k).equalTo(col("r." + k));
+    return e.rule.hasResidual() ? agree.and(expr(e.rule.residual())) : agree;
+  }
+}

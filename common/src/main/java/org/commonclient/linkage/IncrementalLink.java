@@ -1,0 +1,420 @@
+package org.commonclient.linkage;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.commonclient.blocking.IncrementalBlocker;
+import org.commonclient.clustering.Clustering;
+import org.commonclient.clustering.ConnectedComponents;
+import org.commonclient.clustering.StableIds;
+import org.commonclient.config.StorageConfig;
+import org.commonclient.io.AtomicPublisher;
+import org.commonclient.io.DeltaTables;
+import org.commonclient.scoring.FellegiSunterModel;
+import org.commonclient.scoring.ModelTraining;
+import org.commonclient.scoring.TermFrequencies;
+import org.commonclient.standardise.Ssn;
+import org.commonclient.standardise.Standardiser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The incremental link run: links only the new and changed records of {@code person_records}
+ * against the people of the previous link run, and updates the linked tables in place (one atomic
+ * publish).
+ *
+ * <p>State kept between runs: {@code linked/record_keys}, one row per linked record with its
+ * standardised columns ({@link Standardiser#COLUMNS}) and the {@code row_hash} seen, written by
+ * every full ({@link LinkJob}) and incremental run. Comparing it with {@code person_records}
+ * gives the <em>new</em> (unseen (source, record_id)), <em>changed</em> (row_hash differs) and
+ * <em>withdrawn</em> (present before, absent now) records.
+ *
+ * <p>Algorithm:
+ *
+ * <ol>
+ *   <li>Standardise the new and changed records only; the others keep their stored columns.
+ *       SSN_SHARED (a whole-dataset flag) is recomputed over the whole current population from the
+ *       stored columns; records whose flag flips are re-scored.
+ *   <li>Block the dirty records (new, changed, re-flagged, and records of blocks that crossed
+ *       their size limit) against themselves and all records ({@link IncrementalBlocker}: the
+ *       full run's ordered rules, pair-once), compare, and score with the previous run's model
+ *       (latest row of {@code linked/model}; no training).
+ *   <li>Old pairs touching a dirty or withdrawn record are dropped from {@code match_pairs}; every
+ *       other stored pair is exactly the pair a full run would find. Affected people are those
+ *       holding a dirty or withdrawn record or an endpoint of a new edge; connected components are
+ *       recomputed over their remaining records (plus the new ones) from their stored
+ *       above-threshold edges and the new edges, so splits after a withdrawal are found.
+ *   <li>Stable ids ({@link StableIds}) for the affected clusters against the affected people's
+ *       previous ids; new ids never collide with any previous id. Merges and splits go to {@code
+ *       person_id_history} (only affected people get history rows).
+ *   <li>{@code record_keys}, {@code crosswalk}, {@code person}, {@code match_pairs} are rewritten
+ *       (unaffected rows copied from the previous version), {@code model}, {@code
+ *       person_id_history}, {@code runs} appended, all through {@link AtomicPublisher}.
+ * </ol>
+ *
+ * <p>A full run is made instead when there is no previous run to extend, or when the
+ * configuration hash differs from the last link run's (rules, comparisons or thresholds may have
+ * changed, which invalidates the stored pairs).
+ *
+ * <p>Not refreshed for old pairs (a full run does): term frequencies (old pairs keep the scores
+ * computed with the frequencies of their run; new pairs use the current population's) and the
+ * per-source DOB heaping test (new and changed records are standardised on their own, so a
+ * heaping flag needs {@code dobHeapingMinRecords} of them).
+ */
+public final class IncrementalLink {
+  private static final Logger LOG = LoggerFactory.getLogger(IncrementalLink.class);
+
+  /** The linked-zone table of standardised records kept for the next incremental run. */
+  public static final String RECORD_KEYS = "record_keys";
+
+  /**
+   * @param link the usual link figures (records = current population; candidate and matched pairs
+   *     of this run only; persons = all people after the update)
+   * @param incremental false when no previous run could be extended and a full run was made
+   * @param rescoredRecords unchanged records re-paired (a block crossed its size limit, or their
+   *     SSN_SHARED flag flipped)
+   * @param affectedPersons previous people whose records were re-clustered
+   */
+  public record Result(
+      LinkJob.LinkResult link,
+      boolean incremental,
+      long newRecords,
+      long changedRecords,
+      long withdrawnRecords,
+      long rescoredRecords,
+      long affectedPersons) {}
+
+  private IncrementalLink() {}
+
+  /** The record_keys rows: standardised columns plus the row_hash of the person record. */
+  public static Dataset<Row> recordKeys(Dataset<Row> std, Dataset<Row> raw) {
+    List<Column> cols = new ArrayList<>();
+    for (String c : Standardiser.COLUMNS) {
+      cols.add(col(c));
+    }
+    cols.add(col("row_hash"));
+    return std.join(raw.select("source", "record_id", "row_hash"), new String[] {"source", "record_id"}, "left")
+        .select(cols.toArray(new Column[0]));
+  }
+
+  /** True when the linked zone holds everything an incremental run extends. */
+  public static boolean canExtend(SparkSession spark, StorageConfig storage) {
+    for (String t : List.of(RECORD_KEYS, "crosswalk", "person", "match_pairs", "model")) {
+      if (!DeltaTables.exists(spark, storage.linked(t))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Incremental run, or a full {@link LinkJob#run} when there is no previous run to extend. */
+  public static Result run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash) {
+    AtomicPublisher.recover(spark, storage.linked());
+    String why = !canExtend(spark, storage) ? "no previous link run with record_keys in " + storage.linked() : null;
+    if (why == null) {
+      String last = lastConfigHash(spark, storage);
+      if (last != null && configHash != null && !last.equals(configHash)) {
+        why = "the configuration changed since the last link run (config hash " + last + ", now " + configHash + ")";
+      }
+    }
+    if (why != null) {
+      LOG.warn("incremental link: {}; running a full link", why);
+      LinkJob.LinkResult r = LinkJob.run(spark, storage, cfg, runId, configHash);
+      return new Result(r, false, r.records(), 0, 0, 0, 0);
+    }
+    if (cfg.matchPairsMinProbability() > cfg.clustering().threshold()) {
+      throw new IllegalStateException("Cannot link incrementally: matchPairsMinProbability "
+          + cfg.matchPairsMinProbability() + " is above the clustering threshold " + cfg.clustering().threshold()
+          + ", so match_pairs does not hold every clustering edge");
+    }
+    Map<String, Double> secs = new LinkedHashMap<>();
+    long started = System.currentTimeMillis();
+    LinkJob.Stage stage = new LinkJob.Stage(spark, secs);
+    long inputVersion = DeltaTables.version(spark, storage.identified("person_records"));
+    Dataset<Row> raw = LinkJob.records(spark, storage, cfg);
+    String work = storage.linked("_work/" + runId);
+
+    // the previous run's tables, pinned to their current versions: they are rewritten below
+    Dataset<Row> prevKeys = pinned(spark, storage.linked(RECORD_KEYS));
+    Dataset<Row> prevCw = pinned(spark, storage.linked("crosswalk"))
+        .withColumn("uid", xxhash64(col("source"), col("record_id")));
+    Dataset<Row> prevPairs = pinned(spark, storage.linked("match_pairs"));
+    Dataset<Row> prevPerson = pinned(spark, storage.linked("person"));
+    PreviousModel prevModel = previousModel(spark, storage);
+    FellegiSunterModel model = prevModel.model();
+
+    // 1. what changed: uid, status (NEW, CHANGED, WITHDRAWN)
+    Dataset<Row> status = stage.run("delta", () -> {
+      Dataset<Row> now = raw.select(xxhash64(col("source"), col("record_id")).as("uid"), col("row_hash").as("_h_now"),
+          lit(true).as("_in_now"));
+      Dataset<Row> was = prevKeys.select(col("uid"), col("row_hash").as("_h_was"), lit(true).as("_in_was"));
+      Column st = when(col("_in_was").isNull(), lit("NEW"))
+          .when(col("_in_now").isNull(), lit("WITHDRAWN"))
+          .when(not(col("_h_now").eqNullSafe(col("_h_was"))), lit("CHANGED"));
+      return LinkJob.boundary(spark, now.join(was, new String[] {"uid"}, "full_outer")
+          .select(col("uid"), st.as("status")).where(col("status").isNotNull()), work + "/status");
+    });
+    Map<String, Long> byStatus = new LinkedHashMap<>(Map.of("NEW", 0L, "CHANGED", 0L, "WITHDRAWN", 0L));
+    for (Row r : status.groupBy("status").count().collectAsList()) {
+      byStatus.put(r.getString(0), r.getLong(1));
+    }
+    LOG.info("incremental link: {}", byStatus);
+    Dataset<Row> freshUids = status.where(col("status").isin("NEW", "CHANGED")).select("uid");
+    Dataset<Row> goneNow = status.where(col("status").isin("CHANGED", "WITHDRAWN")).select("uid");
+    Dataset<Row> withdrawn = status.where(col("status").equalTo("WITHDRAWN")).select("uid");
+
+    // 2. standardise the new and changed records; the rest keep their stored columns
+    Dataset<Row> std = stage.run("standardise", () -> {
+      Dataset<Row> freshRaw = raw.join(broadcast(freshUids.withColumnRenamed("uid", "_uid")),
+          xxhash64(col("source"), col("record_id")).equalTo(col("_uid")), "left_semi");
+      Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise()), freshRaw);
+      Dataset<Row> kept = prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_anti");
+      Dataset<Row> all = withSharedSsn(kept.unionByName(fresh), cfg.standardise().ssnMaxDistinctPersons());
+      return LinkJob.boundary(spark, all, work + "/standardised").persist(StorageLevel.MEMORY_AND_DISK());
+    });
+    Dataset<Row> stdOut = std.drop("_ssn_flipped");
+    long n = std.count();
+    Dataset<Row> flippedUids = std.where(col("_ssn_flipped")).select("uid").join(freshUids, new String[] {"uid"}, "left_anti");
+    Dataset<Row> changed = LinkJob.boundary(spark, freshUids.union(flippedUids), work + "/changed");
+
+    // 3. block the dirty records against everyone, compare, score with the previous model
+    IncrementalBlocker.Delta blocked = stage.run("block", () ->
+        IncrementalBlocker.block(prevKeys, stdOut, changed, goneNow, cfg.blocking(), cfg.linkType()));
+    Dataset<Row> pairs = stage.run("block", () -> LinkJob.boundary(spark, blocked.pairs(), work + "/pairs"));
+    Dataset<Row> reblocked = LinkJob.boundary(spark, blocked.reblocked(), work + "/reblocked");
+    blocked.close();
+    Map<String, Long> byRule = new LinkedHashMap<>();
+    for (var r : cfg.blocking().rules()) {
+      byRule.put(r.name(), 0L);
+    }
+    for (Row r : pairs.groupBy("match_key").count().collectAsList()) {
+      byRule.put(cfg.blocking().rules().get(r.getInt(0)).name(), r.getLong(1));
+    }
+    long candidatePairs = byRule.values().stream().mapToLong(Long::longValue).sum();
+    long rescored = flippedUids.count() + reblocked.count();
+    LOG.info("incremental block: {} candidate pairs {}; {} unchanged records re-paired", candidatePairs, byRule, rescored);
+
+    boolean bc = LinkJob.broadcastStd(cfg, n);
+    Dataset<Row> vectors = stage.run("compare", () ->
+        LinkJob.boundary(spark, LinkJob.compare(pairs, stdOut, cfg.comparison(), bc), work + "/vectors"));
+    Dataset<Row> scored = stage.run("score", () -> LinkJob.boundary(spark,
+        model.score(TermFrequencies.adjustAll(vectors, stdOut, model, cfg.scoring().termFrequency())), work + "/scored"));
+
+    // 4. re-cluster the affected people: their kept old edges plus the new edges
+    double threshold = cfg.clustering().threshold();
+    Column evidence = LinkJob.identityEvidence(cfg.identityEvidence());
+    long[] matched = new long[1];
+    long[] affectedCount = new long[1];
+    Dataset<Row> gone = LinkJob.boundary(spark, changed.union(reblocked).union(withdrawn).distinct(), work + "/gone");
+    Dataset<Row> keptPairs = prevPairs
+        .withColumn("_ul", xxhash64(col("source_l"), col("record_id_l")))
+        .withColumn("_ur", xxhash64(col("source_r"), col("record_id_r")))
+        .join(broadcast(gone.withColumnRenamed("uid", "_ul")), new String[] {"_ul"}, "left_anti")
+        .join(broadcast(gone.withColumnRenamed("uid", "_ur")), new String[] {"_ur"}, "left_anti");
+    Dataset<Row>[] affected = stageAffected(stage, spark, work, scored, keptPairs, gone, prevCw, status, evidence, threshold, matched,
+        affectedCount);
+    Dataset<Row> affectedPersons = affected[0];
+    Dataset<Row> affectedRecords = affected[1];
+    Dataset<Row> edges = affected[2];
+    ConnectedComponents.Result cc = stage.run("cluster", () ->
+        ConnectedComponents.runWithStats(edges, affectedRecords, cfg.clustering().cc()));
+    StableIds.StableIdResult ids = stage.run("cluster", () -> {
+      Dataset<Row> clusters = LinkJob.boundary(spark,
+          cc.components().join(stdOut.select("uid", "source", "record_id"), "uid"), work + "/clusters");
+      Dataset<Row> prevAffected = prevCw.join(broadcast(affectedPersons), "person_id").select("source", "record_id", "person_id");
+      StableIds.StableIdResult r = StableIds.assign(clusters, prevAffected, runId, cfg.clustering().personIdPrefix(),
+          prevCw.select("person_id").distinct());
+      Dataset<Row> cw = r.crosswalk().persist(StorageLevel.MEMORY_AND_DISK());
+      cw.count();
+      return new StableIds.StableIdResult(cw, r.history().persist(StorageLevel.MEMORY_AND_DISK()));
+    });
+    Dataset<Row> crosswalk = prevCw.select("source", "record_id", "person_id", "run_id")
+        .join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
+        .select("source", "record_id", "person_id", "run_id")
+        .unionByName(ids.crosswalk());
+    long persons = stage.run("cluster", () -> crosswalk.select("person_id").distinct().count());
+
+    // 5. publish
+    Map<String, Long> versions = stage.run("publish", () -> {
+      Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
+      t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.linked(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
+      t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), crosswalk, AtomicPublisher.Mode.OVERWRITE));
+      Dataset<Row> person = prevPerson.join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
+          .unionByName(LinkJob.personTable(ids.crosswalk(), stdOut, raw, runId), true);
+      t.put("person", new AtomicPublisher.Table(storage.linked("person"), person, AtomicPublisher.Mode.OVERWRITE));
+      Dataset<Row> mp = keptPairs.drop("_ul", "_ur").unionByName(
+          LinkJob.matchPairs(scored, stdOut, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), true);
+      t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), mp, AtomicPublisher.Mode.OVERWRITE));
+      ModelTraining.Result used = new ModelTraining.Result(model, Optional.of(prevModel.describe()), Optional.empty(),
+          Optional.empty(), Optional.empty());
+      t.put("model", new AtomicPublisher.Table(storage.linked("model"), LinkJob.modelRow(spark, model, used, runId),
+          AtomicPublisher.Mode.APPEND));
+      t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(),
+          AtomicPublisher.Mode.APPEND));
+      Map<String, Long> counts = new LinkedHashMap<>();
+      counts.put("records", n);
+      counts.put("candidate_pairs", candidatePairs);
+      counts.put("matched_pairs", matched[0]);
+      counts.put("persons", persons);
+      counts.put("new_records", byStatus.get("NEW"));
+      counts.put("changed_records", byStatus.get("CHANGED"));
+      counts.put("withdrawn_records", byStatus.get("WITHDRAWN"));
+      counts.put("rescored_records", rescored);
+      counts.put("affected_persons", affectedCount[0]);
+      t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
+          runRow(spark, runId, configHash, inputVersion, counts, new LinkedHashMap<>(secs), started, cfg),
+          AtomicPublisher.Mode.APPEND));
+      return AtomicPublisher.publish(spark, storage.linked(), t);
+    });
+    std.unpersist();
+    ids.crosswalk().unpersist();
+    ids.history().unpersist();
+    LinkJob.deleteQuietly(spark, work);
+    spark.catalog().clearCache();
+    LinkJob.LinkResult link = new LinkJob.LinkResult(runId, n, candidatePairs, byRule, matched[0], persons, cc.iterations(),
+        secs, versions, model, null);
+    return new Result(link, true, byStatus.get("NEW"), byStatus.get("CHANGED"), byStatus.get("WITHDRAWN"), rescored,
+        affectedCount[0]);
+  }
+
+  /** Affected people ({@code person_id}), their current records plus the new ones ({@code uid}) and the edges. */
+  @SuppressWarnings("unchecked")
+  private static Dataset<Row>[] stageAffected(LinkJob.Stage stage, SparkSession spark, String work, Dataset<Row> scored,
+      Dataset<Row> keptPairs, Dataset<Row> gone, Dataset<Row> prevCw, Dataset<Row> status, Column evidence,
+      double threshold, long[] matched, long[] affectedCount) {
+    return stage.run("cluster", () -> {
+      Dataset<Row> newEdges = LinkJob.boundary(spark,
+          Clustering.selectEdges(scored.filter(evidence), threshold).select("uid_l", "uid_r"), work + "/edges");
+      matched[0] = newEdges.count();
+      Dataset<Row> touched = gone.union(newEdges.select(col("uid_l").as("uid"))).union(newEdges.select(col("uid_r").as("uid")))
+          .distinct();
+      Dataset<Row> affectedPersons = LinkJob.boundary(spark,
+          prevCw.join(broadcast(touched), "uid").select("person_id").distinct(), work + "/affected_persons");
+      affectedCount[0] = affectedPersons.count();
+      Dataset<Row> withdrawn = status.where(col("status").equalTo("WITHDRAWN")).select("uid");
+      Dataset<Row> records = LinkJob.boundary(spark,
+          prevCw.join(broadcast(affectedPersons), "person_id").select("uid")
+              .join(broadcast(withdrawn), new String[] {"uid"}, "left_anti")
+              .union(status.where(col("status").equalTo("NEW")).select("uid"))
+              .distinct(),
+          work + "/affected_records");
+      Dataset<Row> oldEdges = Clustering.selectEdges(
+              keptPairs.filter(evidence).withColumnRenamed("_ul", "uid_l").withColumnRenamed("_ur", "uid_r"), threshold)
+          .join(broadcast(records.withColumnRenamed("uid", "uid_l")), new String[] {"uid_l"}, "left_semi");
+      Dataset<Row> edges = LinkJob.boundary(spark, oldEdges.union(newEdges), work + "/cluster_edges");
+      LOG.info("incremental cluster: {} new edges, {} affected people, {} records to re-cluster", matched[0],
+          affectedCount[0], records.count());
+      return (Dataset<Row>[]) new Dataset[] {affectedPersons, records, edges};
+    });
+  }
+
+  /**
+   * Recomputes SSN_SHARED over the whole population from the standardised columns (as the
+   * standardiser does: a valid SSN whose records show more distinct people than allowed) and
+   * fixes {@code ssn_flag} and {@code flags}; {@code _ssn_flipped} marks records whose flag changed.
+   * A non-null {@code ssn} is structurally valid (the other SSN flags null it).
+   */
+  static Dataset<Row> withSharedSsn(Dataset<Row> std, int maxDistinctPersons) {
+    Dataset<Row> shared = std.groupBy(col("ssn").as("_s_ssn"))
+        .agg(size(collect_set(col("dob"))).as("_s_dobs"), size(collect_set(col("first_dm"))).as("_s_names"))
+        .where(least(col("_s_dobs"), col("_s_names")).gt(maxDistinctPersons))
+        .select(col("_s_ssn"), lit(true).as("_s_shared"));
+    Dataset<Row> j = std.join(broadcast(shared), std.col("ssn").equalTo(shared.col("_s_ssn")), "left");
+    Column flag = when(col("ssn").isNull(), col("ssn_flag"))
+        .otherwise(when(coalesce(col("_s_shared"), lit(false)), lit(Ssn.SHARED)));
+    Column flipped = not(col("ssn_flag").eqNullSafe(flag));
+    List<Column> cols = new ArrayList<>();
+    for (String c : j.columns()) {
+      if (c.equals("ssn_flag")) {
+        cols.add(flag.as("ssn_flag"));
+      } else if (c.equals("flags")) {
+        // the standardiser's order: dob_flag, ssn_flag, name flag
+        cols.add(when(flipped, concat(array_compact(array(col("dob_flag"), flag)),
+                array_except(col("flags"), array(col("dob_flag"), lit(Ssn.SHARED)))))
+            .otherwise(col("flags")).as("flags"));
+      } else if (!c.startsWith("_s_")) {
+        cols.add(col(c));
+      }
+    }
+    cols.add(flipped.as("_ssn_flipped"));
+    return j.select(cols.toArray(new Column[0]));
+  }
+
+  /** The latest model of the linked zone's model table, and where it came from. */
+  record PreviousModel(FellegiSunterModel model, String runId, String loadedFrom) {
+    String describe() {
+      return "model of link run " + runId + (loadedFrom == null ? "" : " (" + loadedFrom + ")");
+    }
+  }
+
+  static PreviousModel previousModel(SparkSession spark, StorageConfig storage) {
+    List<Row> rows = DeltaTables.read(spark, storage.linked("model"))
+        .orderBy(col("created_at").desc(), col("run_id").desc())
+        .select("run_id", "model_json", "loaded_from").limit(1).collectAsList();
+    if (rows.isEmpty()) {
+      throw new IllegalStateException("The model table in " + storage.linked() + " holds no model");
+    }
+    Row r = rows.get(0);
+    return new PreviousModel(FellegiSunterModel.fromJson(r.getString(1)), r.getString(0), r.getString(2));
+  }
+
+  /** The config hash of the latest link run (full or incremental), null when unknown. */
+  static String lastConfigHash(SparkSession spark, StorageConfig storage) {
+    String p = storage.linked("runs");
+    if (!DeltaTables.exists(spark, p)) {
+      return null;
+    }
+    List<Row> rows = DeltaTables.read(spark, p).where(col("stage").isin("link", "link_incremental"))
+        .orderBy(col("finished_at").desc()).select("config_hash").limit(1).collectAsList();
+    return rows.isEmpty() ? null : rows.get(0).getString(0);
+  }
+
+  /** The table at its current version (later writes to it do not change what this reads). */
+  static Dataset<Row> pinned(SparkSession spark, String path) {
+    long v = DeltaTables.version(spark, path);
+    return spark.read().format("delta").option("versionAsOf", v).load(path);
+  }
+
+  private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion,
+      Map<String, Long> counts, Map<String, Double> secs, long started, LinkConfig cfg) {
+    StructType s = new StructType()
+        .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
+        .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
+        .add("link_type", DataTypes.StringType)
+        .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+        .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+        .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
+        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType);
+    Row row = RowFactory.create(runId, "link_incremental", "SUCCEEDED", configHash, cfg.linkType().configName(),
+        scala.jdk.javaapi.CollectionConverters.asScala(Map.of("person_records", inputVersion)),
+        scala.jdk.javaapi.CollectionConverters.asScala(counts),
+        scala.jdk.javaapi.CollectionConverters.asScala(secs),
+        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()));
+    return spark.createDataFrame(List.of(row), s);
+  }
+}
