@@ -24,7 +24,7 @@ public record ClusteringConfig(double threshold, ConnectedComponents.Settings cc
   }
 
   public static ClusteringConfig defaults() {
-    return new ClusteringConfig(0.99, ConnectedComponents.Settings.defaults(), "P");
+    return new ClusteringConfig(0.99, new ConnectedComponents.Settings(100, 4, false, 5_000_000L), "P");
   }
 
   /** The threshold on the match-weight scale. */
@@ -38,7 +38,8 @@ public record ClusteringConfig(double threshold, ConnectedComponents.Settings cc
     return new ClusteringConfig(
         c.getDouble("threshold"),
         new ConnectedComponents.Settings(
-            c.getInt("maxIterations"), c.getInt("checkpointInterval"), c.getBoolean("reliableCheckpoint")),
+            c.getInt("maxIterations"), c.getInt("checkpointInterval"), c.getBoolean("reliableCheckpoint"),
+            c.getLong("localMaxEdges")),
         c.getString("personIdPrefix"));
   }
 }

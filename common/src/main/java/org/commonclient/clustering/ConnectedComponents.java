@@ -8,8 +8,13 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.storage.StorageLevel;
@@ -38,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * deterministic: {@code cluster_id} is the smallest uid of the component; vertices without edges
  * are their own cluster.
  *
+ * <p>Local finish: once the distinct edges number at most {@code localMaxEdges} (before the first
+ * round or after any round), they are collected to the driver (16 bytes an edge) and the
+ * components finished there with union-find over sorted arrays; each round costs several
+ * shuffles, so for the few million edges of a statewide run this saves most of the stage. The
+ * result is the same (min uid of each component). 0 = always distributed.
+ *
  * <p>The returned components read the last round's persisted (or checkpointed) edges: write them
  * out, then {@code spark.catalog().clearCache()} or let the session end.
  */
@@ -50,8 +61,16 @@ public final class ConnectedComponents {
    * @param reliableCheckpoint use {@code Dataset.checkpoint()} (needs a checkpoint directory set on
    *     the SparkContext) instead of {@code localCheckpoint()}
    */
-  public record Settings(int maxIterations, int checkpointInterval, boolean reliableCheckpoint) {
+  public record Settings(int maxIterations, int checkpointInterval, boolean reliableCheckpoint, long localMaxEdges) {
+    /** Always distributed (no local finish). */
+    public Settings(int maxIterations, int checkpointInterval, boolean reliableCheckpoint) {
+      this(maxIterations, checkpointInterval, reliableCheckpoint, 0L);
+    }
+
     public Settings {
+      if (localMaxEdges < 0) {
+        throw new IllegalArgumentException("Cannot use localMaxEdges " + localMaxEdges + ": must be >= 0");
+      }
       if (maxIterations < 1 || checkpointInterval < 1) {
         throw new IllegalArgumentException(
             "Cannot use maxIterations " + maxIterations + ", checkpointInterval " + checkpointInterval
@@ -60,7 +79,7 @@ public final class ConnectedComponents {
     }
 
     public static Settings defaults() {
-      return new Settings(100, 4, false);
+      return new Settings(100, 4, false, 0L);
     }
   }
 
@@ -88,9 +107,15 @@ public final class ConnectedComponents {
                 least(col("uid_l"), col("uid_r")).cast("long").as("dst"))
             .distinct()
             .persist(StorageLevel.MEMORY_AND_DISK());
-    current.count();
+    long edgeCount = current.count();
     int round = 0;
     while (true) {
+      if (edgeCount <= settings.localMaxEdges()) {
+        Dataset<Row> local = finishLocally(current);
+        current.unpersist();
+        LOG.info("connected components: {} edges finished on the driver after {} rounds", edgeCount, round);
+        return new Result(withSingletons(local, vertices), round);
+      }
       round++;
       if (round > settings.maxIterations()) {
         current.unpersist();
@@ -106,18 +131,49 @@ public final class ConnectedComponents {
       long unsettled = unsettled(next);
       current.unpersist();
       current = next;
+      edgeCount = unsettled == 0 || settings.localMaxEdges() == 0 ? Long.MAX_VALUE : current.count();
       LOG.debug("connected components round {}: {} edges not yet in star form", round, unsettled);
       if (unsettled == 0) {
         break;
       }
     }
-    Dataset<Row> parent = current.select(col("src").as("__cc_uid"), col("dst").as("__cc_root"));
-    Dataset<Row> v = vertices.select(col("uid").cast("long").as("uid")).distinct();
-    Dataset<Row> out =
-        v.join(parent, v.col("uid").equalTo(parent.col("__cc_uid")), "left")
-            .select(col("uid"), coalesce(col("__cc_root"), col("uid")).as("cluster_id"));
     LOG.info("connected components converged after {} rounds", round);
-    return new Result(out, round);
+    return new Result(withSingletons(current, vertices), round);
+  }
+
+  /** Every vertex with its root: {@code parent} (src = vertex, dst = root) or itself. */
+  private static Dataset<Row> withSingletons(Dataset<Row> parent, Dataset<Row> vertices) {
+    Dataset<Row> p = parent.select(col("src").as("__cc_uid"), col("dst").as("__cc_root"));
+    Dataset<Row> v = vertices.select(col("uid").cast("long").as("uid")).distinct();
+    return v.join(p, v.col("uid").equalTo(p.col("__cc_uid")), "left")
+        .select(col("uid"), coalesce(col("__cc_root"), col("uid")).as("cluster_id"));
+  }
+
+  /**
+   * Collects the edges (src, dst) and returns (src = every non-root vertex, dst = the smallest
+   * vertex of its component), computed with union-find on the driver.
+   */
+  static Dataset<Row> finishLocally(Dataset<Row> edges) {
+    List<Row> rows = edges.select("src", "dst").collectAsList();
+    int m = rows.size();
+    long[] src = new long[m];
+    long[] dst = new long[m];
+    for (int i = 0; i < m; i++) {
+      Row r = rows.get(i);
+      src[i] = r.getLong(0);
+      dst[i] = r.getLong(1);
+    }
+    rows = null;
+    long[][] parents = UnionFindArrays.rootsByMinimum(src, dst);
+    StructType schema =
+        new StructType()
+            .add("src", DataTypes.LongType, false)
+            .add("dst", DataTypes.LongType, false);
+    List<Row> out = new ArrayList<>(parents[0].length);
+    for (int i = 0; i < parents[0].length; i++) {
+      out.add(RowFactory.create(parents[0][i], parents[1][i]));
+    }
+    return edges.sparkSession().createDataFrame(out, schema);
   }
 
   /** Large-star: each neighbour v &gt; u of u is linked to m(u) = min(u, N(u)). */

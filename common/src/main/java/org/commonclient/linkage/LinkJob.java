@@ -124,7 +124,8 @@ public final class LinkJob {
     Dataset<Row> raw = records(spark, storage, cfg);
     String work = storage.linked("_work/" + runId);
     Dataset<Row> std = stage.run("standardise", () ->
-        boundary(spark, Standardiser.standardise(raw, cfg.standardise()), work + "/standardised")
+        boundary(spark, Standardiser.standardise(raw, cfg.standardise(), d -> boundary(spark, d, work + "/record_rules")),
+            work + "/standardised")
             .persist(StorageLevel.MEMORY_AND_DISK()));
     long n = std.count();
     LOG.info("standardise: {} records", n);
@@ -326,12 +327,7 @@ public final class LinkJob {
         BlockingConfig one = cfg.blocking()
             .withRules(List.of(new BlockingRule(tr.name(), tr.keys(), null)))
             .withSkew(cfg.trainingMaxBlockSize(), cfg.blocking().saltThreshold(), cfg.blocking().maxSaltBuckets());
-        BlockingResult br = Blocker.block(std, one, cfg.linkType());
-        long expected = br.stats().get(0).pairs(cfg.linkType());
-        Dataset<Row> p = br.pairs();
-        if (expected > cfg.trainingMaxPairs()) {
-          p = p.sample(false, (double) cfg.trainingMaxPairs() / expected, 42L);
-        }
+        Dataset<Row> p = trainingPairs(std, one, tr, cfg);
         sessions.add(new ModelTraining.TrainingSession(tr.name(), compare(p, std, cfg.comparison(), broadcastStd(cfg, n)), Set.copyOf(tr.blockedOn())));
       }
     }
@@ -347,6 +343,38 @@ public final class LinkJob {
         vectors,
         comparisonsByRule(cfg.blocking(), cfg.comparison()),
         total);
+  }
+
+  /**
+   * The pairs of one training rule, at most about {@code trainingMaxPairs} of them. When the rule
+   * would make more, whole blocks are sampled before any pair is built: only records whose block
+   * key hashes into one of k buckets take part (k = expected pairs / maxPairs, rounded up), so the
+   * pairs inside each kept block are all there (the comparisons' agreement rates within blocks
+   * are not distorted) and the join costs a k-th of the full one. Array keys cannot be hashed as
+   * one block: their pairs are sampled after the join.
+   */
+  static Dataset<Row> trainingPairs(Dataset<Row> std, BlockingConfig one, LinkConfig.TrainingRule tr, LinkConfig cfg) {
+    BlockingResult br = Blocker.block(std, one, cfg.linkType());
+    long expected = br.stats().get(0).pairs(cfg.linkType());
+    if (expected <= cfg.trainingMaxPairs()) {
+      return br.pairs();
+    }
+    boolean arrayKey = false;
+    List<org.apache.spark.sql.Column> keys = new ArrayList<>();
+    for (String k : tr.keys()) {
+      org.apache.spark.sql.Column c = expr(k);
+      arrayKey |= std.select(c).schema().fields()[0].dataType() instanceof org.apache.spark.sql.types.ArrayType;
+      keys.add(c);
+    }
+    if (arrayKey) {
+      return br.pairs().sample(false, (double) cfg.trainingMaxPairs() / expected, 42L);
+    }
+    br.close();
+    long k = (expected + cfg.trainingMaxPairs() - 1) / cfg.trainingMaxPairs();
+    Dataset<Row> kept = std.where(org.apache.spark.sql.functions.pmod(
+        org.apache.spark.sql.functions.xxhash64(keys.toArray(new org.apache.spark.sql.Column[0])), lit(k)).equalTo(0));
+    LOG.info("train: session {} would make {} pairs: blocks sampled 1 in {}", tr.name(), expected, k);
+    return Blocker.block(kept, one, cfg.linkType()).pairs();
   }
 
   static long totalPairs(Dataset<Row> std, LinkType type, long n) {

@@ -71,6 +71,24 @@ public final class Standardiser {
 
   public static Dataset<Row> standardise(
       Dataset<Row> in, StandardiseConfig cfg, Nicknames nicknames) {
+    return standardise(in, cfg, nicknames, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #standardise(Dataset, StandardiseConfig)}, handing the record-local result (every
+   * rule that needs only the record itself) to {@code materialise} before the two dataset-wide
+   * aggregates read it. Without a materialised copy the record rules run once for the output and
+   * once more for each aggregate (three times in all): callers that write the output anyway pass
+   * a function that writes and re-reads this intermediate result (or persists it).
+   */
+  public static Dataset<Row> standardise(
+      Dataset<Row> in, StandardiseConfig cfg, java.util.function.UnaryOperator<Dataset<Row>> materialise) {
+    return standardise(in, cfg, Nicknames.load(cfg.nicknameTable()), materialise);
+  }
+
+  public static Dataset<Row> standardise(
+      Dataset<Row> in, StandardiseConfig cfg, Nicknames nicknames,
+      java.util.function.UnaryOperator<Dataset<Row>> materialise) {
     SparkSession spark = in.sparkSession();
     RecordRules rules = new RecordRules(cfg);
 
@@ -130,6 +148,8 @@ public final class Standardiser {
                     current_date(),
                     cfg.dobMin(),
                     cfg.dobPlaceholders()));
+    // everything above reads only the record itself (and two small broadcast tables)
+    df = materialise.apply(df);
     Column clean = col("_dob_flag0").isNull().and(col("_dob_parsed").isNotNull());
     Column isJan1 = month(col("_dob_parsed")).equalTo(1).and(dayofmonth(col("_dob_parsed")).equalTo(1));
     Column isFirst = dayofmonth(col("_dob_parsed")).equalTo(1);

@@ -30,6 +30,11 @@ class ConnectedComponentsTest {
 
   /** Checks Spark against union-find; returns the number of rounds. */
   static int check(SparkSession spark, List<long[]> edges, List<Long> vertices, String what) {
+    return check(spark, edges, vertices, what, new ConnectedComponents.Settings(100, 3, false));
+  }
+
+  static int check(SparkSession spark, List<long[]> edges, List<Long> vertices, String what,
+      ConnectedComponents.Settings settings) {
     UnionFind uf = new UnionFind();
     vertices.forEach(uf::add);
     List<Row> er = new ArrayList<>();
@@ -43,7 +48,7 @@ class ConnectedComponentsTest {
         ConnectedComponents.runWithStats(
             spark.createDataFrame(er, EDGES),
             spark.createDataFrame(vr, VERTICES),
-            new ConnectedComponents.Settings(100, 3, false));
+            settings);
     Map<Long, Long> got = new HashMap<>();
     for (Row row : r.components().collectAsList()) {
       Long prev = got.put(row.getLong(0), row.getLong(1));
@@ -69,6 +74,22 @@ class ConnectedComponentsTest {
       edges.add(new long[] {a, b}); // self loops and duplicates included on purpose
     }
     check(spark, edges, ids, "random n=" + n + " m=" + m);
+  }
+
+  /** The driver-side finish (from the start, and after some distributed rounds) gives the same components. */
+  @ParameterizedTest(name = "local finish n={0} m={1} localMaxEdges={2}")
+  @CsvSource({"400, 1200, 2000", "400, 1200, 300", "300, 600, 1"})
+  void localFinishEqualsUnionFind(int n, int m, long localMaxEdges, SparkSession spark) {
+    Random rnd = new Random(n + m);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(rnd.nextLong() & 0xFFFFFFFFFFL);
+    }
+    List<long[]> edges = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      edges.add(new long[] {ids.get(rnd.nextInt(n)), ids.get(rnd.nextInt(n))});
+    }
+    check(spark, edges, ids, "local finish " + localMaxEdges, new ConnectedComponents.Settings(100, 3, false, localMaxEdges));
   }
 
   @Test
