@@ -103,6 +103,17 @@ public final class LinkJob {
   }
 
   public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash) {
+    return run(spark, storage, cfg, runId, configHash, null);
+  }
+
+  /**
+   * Runs the link stage.
+   *
+   * @param agreementId the data-use agreement the run operates under, recorded in {@code runs}
+   *     (null when none was checked, e.g. library callers and tests)
+   */
+  public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash,
+      String agreementId) {
     Map<String, Double> secs = new LinkedHashMap<>();
     long started = System.currentTimeMillis();
     Stage stage = new Stage(spark, secs);
@@ -165,7 +176,8 @@ public final class LinkJob {
       t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(), AtomicPublisher.Mode.APPEND));
       Map<String, Double> timing = new LinkedHashMap<>(secs);
       t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
-          runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, timing, started, cfg),
+          runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, timing, started, cfg,
+              agreementId),
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
@@ -358,7 +370,7 @@ public final class LinkJob {
    * the person's records (ties: the smallest value), so one typo never outvotes two agreeing
    * records. No names, SSNs or addresses: the linked zone holds no clear identifiers.
    */
-  static Dataset<Row> personTable(Dataset<Row> crosswalk, Dataset<Row> std, Dataset<Row> raw, String runId) {
+  public static Dataset<Row> personTable(Dataset<Row> crosswalk, Dataset<Row> std, Dataset<Row> raw, String runId) {
     Dataset<Row> r = crosswalk.select("source", "record_id", "person_id")
         .join(std.select("source", "record_id", "dob", "sex"), new String[] {"source", "record_id"})
         .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"), new String[] {"source", "record_id"});
@@ -415,7 +427,8 @@ public final class LinkJob {
   }
 
   private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion, long records,
-      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkConfig cfg) {
+      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkConfig cfg,
+      String agreementId) {
     StructType s = new StructType()
         .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
         .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
@@ -423,7 +436,8 @@ public final class LinkJob {
         .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
         .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
         .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType);
+        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType)
+        .add("agreement_id", DataTypes.StringType); // nullable; added later (appended with mergeSchema)
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("records", records);
     counts.put("candidate_pairs", candidatePairs);
@@ -433,7 +447,7 @@ public final class LinkJob {
         scala.jdk.javaapi.CollectionConverters.asScala(Map.of("person_records", inputVersion)),
         scala.jdk.javaapi.CollectionConverters.asScala(counts),
         scala.jdk.javaapi.CollectionConverters.asScala(secs),
-        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()));
+        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()), agreementId);
     return spark.createDataFrame(List.of(row), s);
   }
 

@@ -10,6 +10,9 @@ import com.typesafe.config.ConfigRenderOptions;
 import org.commonclient.blocking.LinkType;
 import org.commonclient.blocking.RuleStats;
 import org.commonclient.config.StorageConfig;
+import org.commonclient.governance.Agreement;
+import org.commonclient.governance.Agreements;
+import org.commonclient.jobs.governance.AgreementGate;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
 import org.commonclient.linkage.LinkConfig;
@@ -32,19 +35,46 @@ public final class LinkCommand implements Callable<Integer> {
   @Option(names = "--link-type", description = "dedupe, link or link_and_dedupe (default commonclient.linkage.linkType).")
   String linkType;
 
+  @Option(names = "--agreement", paramLabel = "ID",
+      description = "Data-use agreement to run under (default commonclient.agreement, else the one active "
+          + "agreement covering every linked source).")
+  String agreement;
+
   @Override
   public Integer call() {
-    run(opts, analyse, linkType);
+    run(opts, analyse, linkType, agreement);
     return ExitCodes.OK;
   }
 
   public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType) {
+    return run(opts, analyseOnly, linkType, null);
+  }
+
+  /**
+   * Runs the link stage under a data-use agreement covering every linked source (configured
+   * person sources and those present in person_records, restricted to linkage.sources).
+   */
+  public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType, String agreementId) {
     Config c = opts.config();
     LinkConfig cfg = LinkConfig.from(c);
     if (linkType != null) {
       cfg = cfg.withLinkType(LinkType.parse(linkType));
     }
     StorageConfig storage = StorageConfig.from(c);
+    java.util.Set<String> sources = new java.util.TreeSet<>(AgreementGate.configured(c, true));
+    if (!cfg.sources().isEmpty()) {
+      sources.retainAll(cfg.sources());
+      sources.addAll(cfg.sources());
+    }
+    // refuse before the session starts, then again with the sources the table really holds
+    AgreementGate.require(c, agreementId, sources, Agreements.LINKAGE);
+    java.util.Set<String> present = new java.util.TreeSet<>(
+        AgreementGate.present(opts.spark(), storage.identified("person_records"), "source"));
+    if (!cfg.sources().isEmpty()) {
+      present.retainAll(cfg.sources());
+    }
+    sources.addAll(present);
+    Agreement agreement = AgreementGate.require(c, agreementId, sources, Agreements.LINKAGE);
     if (analyseOnly) {
       List<RuleStats> stats = LinkJob.analyse(opts.spark(), storage, cfg);
       for (RuleStats s : stats) {
@@ -53,7 +83,7 @@ public final class LinkCommand implements Callable<Integer> {
       }
       return null;
     }
-    LinkJob.LinkResult r = LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c));
+    LinkJob.LinkResult r = LinkJob.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c), agreement.id());
     System.out.printf("link %s: %,d records, %,d candidate pairs, %,d matched pairs, %,d persons%n",
         r.runId(), r.records(), r.candidatePairs(), r.matchedPairs(), r.persons());
     r.pairsByRule().forEach((k, v) -> System.out.printf("  rule %-22s %,12d pairs%n", k, v));
