@@ -7,7 +7,8 @@ import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
@@ -66,7 +67,8 @@ public final class Retention {
   public record TableResult(String table, String path, long rows, String action) {}
 
   /** What a destruction did. */
-  public record Result(String destructionId, String source, List<TableResult> tables, Timestamp at) {
+  public record Result(String destructionId, String source, List<TableResult> tables, Timestamp at,
+      Map<String, Double> stepSeconds) {
     public long totalRows() {
       return tables.stream().mapToLong(TableResult::rows).sum();
     }
@@ -92,46 +94,54 @@ public final class Retention {
       StandardiseConfig std, String auditPath, Request req, String destructionId) {
     String src = req.source();
     Timestamp at = new Timestamp(System.currentTimeMillis());
+    Map<String, Double> secs = new LinkedHashMap<>();
+    long t = System.nanoTime();
     String work = storage.linked("_retention/" + destructionId);
     List<TableResult> out = new ArrayList<>();
-    List<String> changed = new ArrayList<>();
-    List<String> tables = new ArrayList<>();
-    tables.addAll(deltaTablesUnder(spark, storage.identified()));
-    tables.addAll(deltaTablesUnder(spark, storage.linked()));
+    Map<String, Boolean> changed = new LinkedHashMap<>(); // table -> deletion vectors written
+    List<String> paths = new ArrayList<>();
+    paths.addAll(deltaTablesUnder(spark, storage.identified()));
+    paths.addAll(deltaTablesUnder(spark, storage.linked()));
     if (restrictedMetrics != null) {
-      tables.addAll(deltaTablesUnder(spark, restrictedMetrics));
+      paths.addAll(deltaTablesUnder(spark, restrictedMetrics));
+    }
+    Map<String, List<String>> columns = new LinkedHashMap<>();
+    for (String p : paths) {
+      if (!KEEP.contains(new Path(p).getName())) {
+        columns.put(p, List.of(DeltaTables.read(spark, p).columns()));
+      }
     }
     String crosswalk = storage.linked("crosswalk");
     String person = storage.linked("person");
+    t = lap(secs, "find tables", t);
     try {
       // 1. the persons whose records come from the source, kept before the crosswalk loses them
       Dataset<Row> affected = null;
-      if (DeltaTables.exists(spark, crosswalk)) {
+      if (columns.containsKey(crosswalk)) {
         DeltaTables.read(spark, crosswalk).filter(col("source").equalTo(src)).select("person_id").distinct()
             .write().mode(SaveMode.Overwrite).parquet(work + "/affected");
         affected = spark.read().parquet(work + "/affected");
       }
+      t = lap(secs, "affected persons", t);
       // 2. rows keyed by the source
-      for (String path : tables) {
-        String name = new Path(path).getName();
-        if (KEEP.contains(name) || name.equals("person")) {
+      for (var e : columns.entrySet()) {
+        String name = new Path(e.getKey()).getName();
+        Column cond = sourceCondition(e.getValue(), src);
+        if (cond == null || name.equals("person")) {
           continue;
         }
-        Column cond = sourceCondition(DeltaTables.read(spark, path).columns(), src);
-        if (cond == null) {
-          continue;
-        }
-        long n = delete(spark, path, cond);
-        if (n > 0) {
-          out.add(new TableResult(name, path, n, "deleted rows of the source"));
-          changed.add(path);
+        Change c = delete(spark, e.getKey(), cond);
+        if (c.rows() > 0) {
+          out.add(new TableResult(name, e.getKey(), c.rows(), "deleted rows of the source"));
+          changed.merge(e.getKey(), c.deletionVectors(), Boolean::logicalOr);
         }
       }
+      t = lap(secs, "delete source rows", t);
       // 3. person-level tables derived from the records
-      if (affected != null) {
-        long nAffected = affected.count();
+      long nAffected = affected == null ? 0 : affected.count();
+      if (nAffected > 0) {
         Dataset<Row> removed = affected;
-        if (nAffected > 0 && DeltaTables.exists(spark, person)) {
+        if (columns.containsKey(person)) {
           Dataset<Row> remaining = DeltaTables.read(spark, crosswalk).join(affected, "person_id");
           Dataset<Row> raw = DeltaTables.read(spark, storage.identified("person_records"))
               .join(remaining.select("source", "record_id"), new String[] {"source", "record_id"}, "left_semi");
@@ -140,31 +150,29 @@ public final class Retention {
           Dataset<Row> rebuilt = LinkJob.personTable(remaining, Standardiser.standardise(raw, std), raw, runId);
           rebuilt.write().mode(SaveMode.Overwrite).parquet(work + "/person");
           rebuilt = spark.read().parquet(work + "/person");
-          long deleted = mergeDelete(spark, person, affected);
+          Change deleted = mergeDelete(person, affected);
           DeltaTables.append(rebuilt, person);
           long kept = rebuilt.count();
-          out.add(new TableResult("person", person, deleted,
+          out.add(new TableResult("person", person, deleted.rows(),
               "deleted affected persons; " + kept + " recomputed from their remaining records"));
-          changed.add(person);
+          changed.merge(person, deleted.deletionVectors(), Boolean::logicalOr);
           removed = affected.join(rebuilt.select("person_id"), new String[] {"person_id"}, "left_anti");
+          t = lap(secs, "recompute person", t);
         }
-        for (String path : tables) {
-          String name = new Path(path).getName();
-          if (KEEP.contains(name) || name.equals("person") || name.equals("crosswalk") || nAffected == 0) {
-            continue;
-          }
-          String[] cols = DeltaTables.read(spark, path).columns();
-          if (!List.of(cols).contains("person_id") || sourceCondition(cols, src) != null) {
+        for (var e : columns.entrySet()) {
+          String name = new Path(e.getKey()).getName();
+          if (name.equals("person") || !e.getValue().contains("person_id") || sourceCondition(e.getValue(), src) != null) {
             continue;
           }
           boolean history = name.equals("person_id_history");
-          long n = mergeDelete(spark, path, history ? removed : affected);
-          if (n > 0) {
-            out.add(new TableResult(name, path, n, history ? "deleted persons that no longer exist"
+          Change c = mergeDelete(e.getKey(), history ? removed : affected);
+          if (c.rows() > 0) {
+            out.add(new TableResult(name, e.getKey(), c.rows(), history ? "deleted persons that no longer exist"
                 : "deleted affected persons (re-run metrics)"));
-            changed.add(path);
+            changed.merge(e.getKey(), c.deletionVectors(), Boolean::logicalOr);
           }
         }
+        t = lap(secs, "person-level tables", t);
       }
     } finally {
       deleteDir(spark, work);
@@ -172,18 +180,25 @@ public final class Retention {
     // 4. leftovers of interrupted link runs hold standardised identifiers of every source
     deleteDir(spark, storage.linked("_work"));
     // 5. physical removal
-    for (String path : new LinkedHashSet<>(changed)) {
-      purge(spark, path);
-    }
+    changed.forEach((path, dv) -> purge(spark, path, dv));
+    t = lap(secs, "purge + vacuum", t);
     audit(spark, auditPath, destructionId, req, out, at);
-    return new Result(destructionId, src, List.copyOf(out), at);
+    lap(secs, "audit", t);
+    return new Result(destructionId, src, List.copyOf(out), at, secs);
+  }
+
+  private static long lap(Map<String, Double> secs, String step, long t0) {
+    long now = System.nanoTime();
+    secs.merge(step, (now - t0) / 1e9, Double::sum);
+    LOG.info("retention: {} took {} s", step, String.format("%.1f", (now - t0) / 1e9));
+    return now;
   }
 
   /** OR of {@code column = source} over the source columns the table has, or null. */
-  static Column sourceCondition(String[] columns, String source) {
+  static Column sourceCondition(List<String> columns, String source) {
     Column c = null;
     for (String s : SOURCE_COLUMNS) {
-      if (List.of(columns).contains(s)) {
+      if (columns.contains(s)) {
         Column one = col(s).equalTo(lit(source));
         c = c == null ? one : c.or(one);
       }
@@ -191,43 +206,80 @@ public final class Retention {
     return c;
   }
 
-  private static long delete(SparkSession spark, String path, Column cond) {
-    long n = DeltaTables.read(spark, path).filter(cond).count();
-    if (n > 0) {
-      DeltaTable.forPath(spark, path).delete(cond);
-      LOG.info("retention: deleted {} rows from {}", n, path);
+  /** Rows removed by one DELETE or MERGE, and whether it wrote deletion vectors. */
+  record Change(long rows, boolean deletionVectors) {}
+
+  private static Change delete(SparkSession spark, String path, Column cond) {
+    DeltaTable dt = DeltaTable.forPath(spark, path);
+    long t0 = System.currentTimeMillis();
+    dt.delete(cond);
+    Change c = lastCommit(dt, t0, "DELETE", "numDeletedRows");
+    if (c.rows() < 0) { // a metadata-only delete without row counts: count in the version before
+      long v = dt.history(1).select("version").head().getLong(0);
+      c = new Change(spark.read().format("delta").option("versionAsOf", v - 1).load(path).filter(cond).count(),
+          c.deletionVectors());
     }
-    return n;
+    LOG.info("retention: deleted {} rows from {}", c.rows(), path);
+    return c;
   }
 
-  /** Deletes the rows whose person_id is in {@code ids}; returns their number. */
-  private static long mergeDelete(SparkSession spark, String path, Dataset<Row> ids) {
-    long n = DeltaTables.read(spark, path).join(ids, new String[] {"person_id"}, "left_semi").count();
-    if (n > 0) {
-      DeltaTable.forPath(spark, path).as("t")
-          .merge(ids.select(col("person_id").as("_pid")).as("a"), col("t.person_id").equalTo(col("a._pid")))
-          .whenMatched().delete()
-          .execute();
+  /** Deletes the rows whose person_id is in {@code ids}. */
+  private static Change mergeDelete(String path, Dataset<Row> ids) {
+    DeltaTable dt = DeltaTable.forPath(ids.sparkSession(), path);
+    long t0 = System.currentTimeMillis();
+    dt.as("t")
+        .merge(ids.select(col("person_id").as("_pid")).as("a"), col("t.person_id").equalTo(col("a._pid")))
+        .whenMatched().delete()
+        .execute();
+    Change c = lastCommit(dt, t0, "MERGE", "numTargetRowsDeleted");
+    return new Change(Math.max(0, c.rows()), c.deletionVectors());
+  }
+
+  /**
+   * Rows counted by {@code metric} in the table's last commit if it is the {@code operation} just
+   * run (at or after {@code sinceMillis}); 0 when nothing was committed, -1 when not counted.
+   */
+  private static Change lastCommit(DeltaTable dt, long sinceMillis, String operation, String metric) {
+    Row h = dt.history(1).select("operation", "timestamp", "operationMetrics").head();
+    if (!operation.equals(h.getString(0)) || h.getTimestamp(1).getTime() < sinceMillis - 1000) {
+      return new Change(0, false);
     }
-    return n;
+    Map<String, String> m = h.getJavaMap(2);
+    String v = m == null ? null : m.get(metric);
+    boolean dv = m != null && (Long.parseLong(m.getOrDefault("numDeletionVectorsAdded", "0")) > 0
+        || Long.parseLong(m.getOrDefault("numDeletionVectorsUpdated", "0")) > 0);
+    return new Change(v == null ? -1 : Long.parseLong(v), dv);
   }
 
   /**
    * Rewrites files carrying deletion vectors, then VACUUMs with a 0-hour retention so no file of an
    * earlier version survives. The retention check is off for this call only.
    */
-  static void purge(SparkSession spark, String path) {
-    spark.sql("REORG TABLE delta.`" + path.replace("`", "``") + "` APPLY (PURGE)");
-    scala.Option<String> prev = spark.conf().getOption(RETENTION_CHECK);
-    spark.conf().set(RETENTION_CHECK, "false");
+  static void purge(SparkSession spark, String path, boolean deletionVectors) {
+    if (deletionVectors) { // rows marked deleted in a vector still sit in the old files
+      spark.sql("REORG TABLE delta.`" + path.replace("`", "``") + "` APPLY (PURGE)");
+    }
+    // VACUUM lists the table's files with up to parallelPartitionDiscovery.parallelism (10,000)
+    // tasks; a table here is small, so the session's parallelism is plenty
+    Map<String, String> forThisCall = new LinkedHashMap<>();
+    forThisCall.put(RETENTION_CHECK, "false");
+    forThisCall.put("spark.sql.sources.parallelPartitionDiscovery.parallelism",
+        String.valueOf(spark.sparkContext().defaultParallelism()));
+    Map<String, scala.Option<String>> prev = new LinkedHashMap<>();
+    forThisCall.forEach((k, v) -> {
+      prev.put(k, spark.conf().getOption(k));
+      spark.conf().set(k, v);
+    });
     try {
       DeltaTable.forPath(spark, path).vacuum(0.0);
     } finally {
-      if (prev.isDefined()) {
-        spark.conf().set(RETENTION_CHECK, prev.get());
-      } else {
-        spark.conf().unset(RETENTION_CHECK);
-      }
+      prev.forEach((k, v) -> {
+        if (v.isDefined()) {
+          spark.conf().set(k, v.get());
+        } else {
+          spark.conf().unset(k);
+        }
+      });
     }
     LOG.info("retention: vacuumed {} with retention 0", path);
   }

@@ -103,5 +103,6 @@ public final class RetentionCommand implements Callable<Integer> {
         new Retention.Request(source, why, agreementId), JobOptions.newRunId());
     System.out.printf("retention %s: source %s destroyed (%s), %,d rows%n", r.destructionId(), source, why, r.totalRows());
     r.tables().forEach(t -> System.out.printf("  %-22s %,10d rows  %s%n", t.table(), t.rows(), t.action()));
+    r.stepSeconds().forEach((k, v) -> System.out.printf("  step %-20s %8.1f s%n", k, v));
   }
 }
