@@ -31,6 +31,7 @@ include "$ROOT/conf/sources/medicaid.conf"
 include "$ROOT/conf/sources/housing.conf"
 include "$ROOT/conf/sources/headstart.conf"
 include "$ROOT/conf/sources/school_students.conf"
+include "$ROOT/conf/agreements/sample.conf"
 commonclient.storage.root = "$ROOT/$OUT/tables"
 commonclient.data.extracts = "$ROOT/$OUT/extracts"
 CONF

@@ -107,15 +107,30 @@ public final class LinkJob {
   }
 
   public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash) {
-    return run(spark, storage, cfg, runId, configHash, java.util.Optional.empty());
+    return run(spark, storage, cfg, runId, configHash, java.util.Optional.empty(), null);
+  }
+
+  /** As {@link #run(SparkSession, StorageConfig, LinkConfig, String, String, java.util.Optional, String)}, no agreement. */
+  public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash,
+      java.util.Optional<Dataset<Row>> truth) {
+    return run(spark, storage, cfg, runId, configHash, truth, null);
+  }
+
+  /** As {@link #run(SparkSession, StorageConfig, LinkConfig, String, String, java.util.Optional, String)}, no truth. */
+  public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash,
+      String agreementId) {
+    return run(spark, storage, cfg, runId, configHash, java.util.Optional.empty(), agreementId);
   }
 
   /**
-   * Links and writes the quality report ({@link LinkReport}) to {@code <linked>/reports};
-   * {@code truth} (source, record_id, entity_id), when given, adds precision/recall to the report.
+   * Links and writes the quality report ({@link LinkReport}) to {@code <linked>/reports}.
+   *
+   * @param truth (source, record_id, entity_id), when given, adds precision/recall to the report
+   * @param agreementId the data-use agreement the run operates under, recorded in {@code runs}
+   *     (null when none was checked, e.g. library callers and tests)
    */
   public static LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash,
-      java.util.Optional<Dataset<Row>> truth) {
+      java.util.Optional<Dataset<Row>> truth, String agreementId) {
     Map<String, Double> secs = new LinkedHashMap<>();
     long started = System.currentTimeMillis();
     Stage stage = new Stage(spark, secs);
@@ -184,7 +199,8 @@ public final class LinkJob {
       t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(), AtomicPublisher.Mode.APPEND));
       Map<String, Double> timing = new LinkedHashMap<>(secs);
       t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
-          runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, timing, started, cfg),
+          runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, timing, started, cfg,
+              agreementId),
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
@@ -406,7 +422,7 @@ public final class LinkJob {
    * the person's records (ties: the smallest value), so one typo never outvotes two agreeing
    * records. No names, SSNs or addresses: the linked zone holds no clear identifiers.
    */
-  static Dataset<Row> personTable(Dataset<Row> crosswalk, Dataset<Row> std, Dataset<Row> raw, String runId) {
+  public static Dataset<Row> personTable(Dataset<Row> crosswalk, Dataset<Row> std, Dataset<Row> raw, String runId) {
     Dataset<Row> r = crosswalk.select("source", "record_id", "person_id")
         .join(std.select("source", "record_id", "dob", "sex"), new String[] {"source", "record_id"})
         .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"), new String[] {"source", "record_id"});
@@ -463,7 +479,8 @@ public final class LinkJob {
   }
 
   private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion, long records,
-      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkConfig cfg) {
+      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkConfig cfg,
+      String agreementId) {
     StructType s = new StructType()
         .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
         .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
@@ -471,7 +488,8 @@ public final class LinkJob {
         .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
         .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
         .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType);
+        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType)
+        .add("agreement_id", DataTypes.StringType); // nullable; added later (appended with mergeSchema)
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("records", records);
     counts.put("candidate_pairs", candidatePairs);
@@ -481,7 +499,7 @@ public final class LinkJob {
         scala.jdk.javaapi.CollectionConverters.asScala(Map.of("person_records", inputVersion)),
         scala.jdk.javaapi.CollectionConverters.asScala(counts),
         scala.jdk.javaapi.CollectionConverters.asScala(secs),
-        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()));
+        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()), agreementId);
     return spark.createDataFrame(List.of(row), s);
   }
 

@@ -3,6 +3,8 @@ package org.commonclient.jobs;
 import org.commonclient.jobs.evaluate.EvaluateCommand;
 import org.commonclient.jobs.export.ExportCommand;
 import org.commonclient.jobs.generate.GenerateCommand;
+import org.commonclient.jobs.governance.ResearchExtractCommand;
+import org.commonclient.jobs.governance.RetentionCommand;
 import org.commonclient.jobs.ingest.IngestCommand;
 import org.commonclient.jobs.link.LinkCommand;
 import org.commonclient.jobs.link.SimulateMonthCommand;
@@ -32,6 +34,8 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       PipelineCommand.class,
       SimulateMonthCommand.class,
+      ResearchExtractCommand.class,
+      RetentionCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -10,6 +10,9 @@ import com.typesafe.config.ConfigRenderOptions;
 import org.commonclient.blocking.LinkType;
 import org.commonclient.blocking.RuleStats;
 import org.commonclient.config.StorageConfig;
+import org.commonclient.governance.Agreement;
+import org.commonclient.governance.Agreements;
+import org.commonclient.jobs.governance.AgreementGate;
 import org.commonclient.jobs.ExitCodes;
 import org.commonclient.jobs.JobOptions;
 import org.commonclient.jobs.evaluate.EvaluateCommand;
@@ -47,26 +50,58 @@ public final class LinkCommand implements Callable<Integer> {
       + "is no previous run to extend.")
   boolean incremental;
 
+  @Option(names = "--agreement", paramLabel = "ID",
+      description = "Data-use agreement to run under (default commonclient.agreement, else the one active "
+          + "agreement covering every linked source).")
+  String agreement;
+
   @Override
   public Integer call() {
     if (analyse) {
-      run(opts, true, linkType, null); // read-only: no lock, no runs row
+      run(opts, true, linkType, null, agreement); // read-only: no lock, no runs row
     } else if (incremental) {
-      RunGuard.run(opts, "link", false, () -> runIncremental(opts, linkType));
+      RunGuard.run(opts, "link", false, () -> runIncremental(opts, linkType, agreement));
     } else {
-      RunGuard.run(opts, "link", false, () -> run(opts, false, linkType, truth));
+      RunGuard.run(opts, "link", false, () -> run(opts, false, linkType, truth, agreement));
     }
     return ExitCodes.OK;
   }
 
+  /**
+   * The data-use agreement covering every linked source (configured person sources and those
+   * present in person_records, restricted to linkage.sources); refuses (AgreementRefusedException)
+   * before the session starts, then again with the sources the table really holds.
+   */
+  static Agreement requireAgreement(JobOptions opts, LinkConfig cfg, StorageConfig storage, String agreementId) {
+    Config c = opts.config();
+    java.util.Set<String> sources = new java.util.TreeSet<>(AgreementGate.configured(c, true));
+    if (!cfg.sources().isEmpty()) {
+      sources.retainAll(cfg.sources());
+      sources.addAll(cfg.sources());
+    }
+    AgreementGate.require(c, agreementId, sources, Agreements.LINKAGE);
+    java.util.Set<String> present = new java.util.TreeSet<>(
+        AgreementGate.present(opts.spark(), storage.identified("person_records"), "source"));
+    if (!cfg.sources().isEmpty()) {
+      present.retainAll(cfg.sources());
+    }
+    sources.addAll(present);
+    return AgreementGate.require(c, agreementId, sources, Agreements.LINKAGE);
+  }
+
   /** The incremental link run (IncrementalLink), printing what it did. */
   public static IncrementalLink.Result runIncremental(JobOptions opts, String linkType) {
+    return runIncremental(opts, linkType, null);
+  }
+
+  public static IncrementalLink.Result runIncremental(JobOptions opts, String linkType, String agreementId) {
     Config c = opts.config();
     LinkConfig cfg = LinkConfig.from(c);
     if (linkType != null) {
       cfg = cfg.withLinkType(LinkType.parse(linkType));
     }
     StorageConfig storage = StorageConfig.from(c);
+    requireAgreement(opts, cfg, storage, agreementId);
     IncrementalLink.Result ir = IncrementalLink.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c));
     LinkJob.LinkResult r = ir.link();
     if (ir.incremental()) {
@@ -88,12 +123,19 @@ public final class LinkCommand implements Callable<Integer> {
   }
 
   public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType, String truthFile) {
+    return run(opts, analyseOnly, linkType, truthFile, null);
+  }
+
+  /** Runs the link stage under a data-use agreement covering every linked source. */
+  public static LinkJob.LinkResult run(JobOptions opts, boolean analyseOnly, String linkType, String truthFile,
+      String agreementId) {
     Config c = opts.config();
     LinkConfig cfg = LinkConfig.from(c);
     if (linkType != null) {
       cfg = cfg.withLinkType(LinkType.parse(linkType));
     }
     StorageConfig storage = StorageConfig.from(c);
+    Agreement agreement = requireAgreement(opts, cfg, storage, agreementId);
     PrivacyConfig privacy = PrivacyConfig.from(c);
     if (privacy.mode() != LinkMode.CLEAR) {
       if (analyseOnly) {
@@ -119,7 +161,7 @@ public final class LinkCommand implements Callable<Integer> {
     LinkConfig chosen = cfg;
     java.util.Optional<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> t = truth;
     return print(RunGuard.stage(opts.spark(), "link",
-        () -> LinkJob.run(opts.spark(), storage, chosen, JobOptions.newRunId(), hash(c), t),
+        () -> LinkJob.run(opts.spark(), storage, chosen, JobOptions.newRunId(), hash(c), t, agreement.id()),
         x -> counts(x)), storage);
   }
 

@@ -2,6 +2,8 @@ package org.commonclient.jobs.pipeline;
 
 import java.util.concurrent.Callable;
 import org.commonclient.config.StorageConfig;
+import org.commonclient.governance.Agreements;
+import org.commonclient.jobs.governance.AgreementGate;
 import org.commonclient.ingest.IngestJob;
 import org.commonclient.io.DeltaTables;
 import org.commonclient.jobs.ExitCodes;
@@ -27,6 +29,11 @@ public final class PipelineCommand implements Callable<Integer> {
       + "records are linked against the existing people.")
   boolean incremental;
 
+  @Option(names = "--agreement", paramLabel = "ID",
+      description = "Data-use agreement to run under (default commonclient.agreement, else the one active "
+          + "agreement covering every configured source).")
+  String agreement;
+
   @Override
   public Integer call() {
     return RunGuard.run(opts, "pipeline", true, this::pipeline);
@@ -34,14 +41,17 @@ public final class PipelineCommand implements Callable<Integer> {
 
   private Integer pipeline() {
     long t0 = System.nanoTime();
+    // nothing is read before an agreement covering every configured source permits linkage
+    String id = AgreementGate.require(opts.config(), agreement, AgreementGate.configured(opts.config(), false),
+        Agreements.LINKAGE).id();
     // encoded modes: the linkage unit holds tokenized files only (commonclient.privacy.tokenInputs),
     // never the clear extracts, so there is nothing to ingest
     boolean clear = PrivacyConfig.from(opts.config()).mode() == LinkMode.CLEAR;
     IngestJob.IngestResult ing = clear ? IngestCommand.run(opts, null) : null;
     if (incremental && clear) {
-      LinkCommand.runIncremental(opts, null);
+      LinkCommand.runIncremental(opts, null, id);
     } else {
-      LinkCommand.run(opts, false, null);
+      LinkCommand.run(opts, false, null, null, id);
     }
     StorageConfig storage = StorageConfig.from(opts.config());
     long programRecords = !DeltaTables.exists(opts.spark(), storage.identified("person_records")) ? 0 : DeltaTables.read(opts.spark(), storage.identified("person_records"))
@@ -51,7 +61,7 @@ public final class PipelineCommand implements Callable<Integer> {
       System.out.println("metrics: skipped (the sources carry no program data)");
       org.slf4j.LoggerFactory.getLogger(PipelineCommand.class).info("stage metrics skipped: the sources carry no program data");
     } else {
-      MetricsCommand.run(opts, null);
+      MetricsCommand.run(opts, null, id);
     }
     System.out.printf("pipeline done in %.1f s (%d records read). Tables:%n  identified %s%n  linked     %s%n  published  %s%n",
         (System.nanoTime() - t0) / 1e9, ing == null ? 0 : ing.totalRead(), storage.identified(), storage.linked(), storage.published());
