@@ -29,7 +29,8 @@ public final class RunLog {
       .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
       .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
       .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType)
-      .add("error", DataTypes.StringType);
+      .add("error", DataTypes.StringType)
+      .add("agreement_id", DataTypes.StringType);
 
   /** One run's outcome. {@code error} is null for a success. */
   public record Entry(String runId, String stage, String outcome, String configHash, Map<String, Long> inputVersions,
@@ -39,10 +40,15 @@ public final class RunLog {
 
   /** Appends the entry to {@code runsTable} (one Delta commit; creates the table if needed). */
   public static void append(SparkSession spark, String runsTable, Entry e) {
+    append(spark, runsTable, e, null);
+  }
+
+  /** As {@link #append(SparkSession, String, Entry)}, recording the data-use agreement the run ran under. */
+  public static void append(SparkSession spark, String runsTable, Entry e, String agreementId) {
     Row row = RowFactory.create(e.runId(), e.stage(), e.outcome(), e.configHash(), null,
         CollectionConverters.asScala(e.inputVersions()), CollectionConverters.asScala(e.counts()),
         CollectionConverters.asScala(e.stageSeconds()),
-        new Timestamp(e.startedMillis()), new Timestamp(e.finishedMillis()), truncate(e.error(), 4000));
+        new Timestamp(e.startedMillis()), new Timestamp(e.finishedMillis()), truncate(e.error(), 4000), agreementId);
     DeltaTables.append(spark.createDataFrame(List.of(row), SCHEMA), runsTable);
   }
 
