@@ -25,7 +25,10 @@ class FebrlBlockingTest {
     Dataset<Row> records = FebrlFixture.read(spark, "febrl3.csv", "febrl3", 0).cache();
     assertEquals(records.count(), records.select("uid").distinct().count(), "uids must be unique");
     Measured m = measure(records, LinkType.DEDUPE, "febrl3 dedupe");
-    assertTrue(m.recall >= 0.998, "febrl3 pair recall " + m.recall + " must be >= 0.998");
+    // 0.9988 with the session-1 rules; the session-2 rules cut statewide candidate pairs about
+    // four-fold (1.4 instead of 1.6 pairs per record here) and give up 0.16 points of FEBRL 3
+    // pair recall (18 of 6,538 true pairs; pipeline F1 stays 0.993, FebrlAccuracyTest)
+    assertTrue(m.recall >= 0.997, "febrl3 pair recall " + m.recall + " must be >= 0.997");
     assertTrue(
         m.pairs < 100 * m.records,
         "febrl3 candidate pairs " + m.pairs + " must be < 100 x " + m.records + " records");
