@@ -48,7 +48,7 @@ public final class DataDictionary {
         Schemas.MATCH_PAIR));
     t.add(new Table("linked", "model", "link", "run_id", "The Fellegi-Sunter model of every link run (appended).",
         Schemas.MODEL));
-    t.add(new Table("linked", "runs", "link", "run_id", "One row per link run (appended).", Schemas.RUN));
+    t.add(new Table("linked", "runs", "link, ingest, metrics, pipeline, research-extract", "run_id", "One row per run and its outcome (appended; a link run's success row is part of its atomic publish, every other row is written outside any publish).", Schemas.RUN));
     t.add(new Table("linked", "person_id_history", "link", "person_id, run_id",
         "How person ids were created, split, merged or retired between runs (appended).", Schemas.PERSON_ID_HISTORY));
     t.add(new Table("linked", "clerical_labels", "review import", "source_l, record_id_l, source_r, record_id_r",

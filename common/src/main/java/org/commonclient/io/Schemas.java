@@ -178,9 +178,9 @@ public final class Schemas {
   public static final StructType RUN =
       new StructType(
           new StructField[] {
-            field("run_id", StringType, "link run id (UTC start time and a random suffix)"),
-            field("stage", StringType, "the stage (link)"),
-            field("outcome", StringType, "SUCCEEDED (failed runs publish nothing)"),
+            field("run_id", StringType, "run id (UTC start time and a random suffix)"),
+            field("stage", StringType, "the command or stage: link, link_incremental, ingest, metrics, pipeline, research_extract, publish (a recovered half-done publish)"),
+            field("outcome", StringType, "SUCCEEDED or FAILED (a failed run's row is written outside the rolled-back publish)"),
             field("config_hash", StringType, "SHA-256 of the resolved configuration"),
             field("link_type", StringType, "dedupe, link or link_and_dedupe"),
             field("input_versions", DataTypes.createMapType(StringType, LongType), "Delta version of each input table"),
@@ -188,6 +188,8 @@ public final class Schemas {
             field("stage_seconds", DataTypes.createMapType(StringType, DataTypes.DoubleType), "wall seconds per stage"),
             field("started_at", TimestampType, "run start"),
             field("finished_at", TimestampType, "run end (before the tables were committed)"),
+            field("error", StringType, "what failed (FAILED rows; null otherwise)"),
+            field("agreement_id", StringType, "data-use agreement the run ran under (null when none was checked)"),
           });
 
   /** How person ids changed between link runs: linked zone table {@code person_id_history}. */
