@@ -190,6 +190,7 @@ public final class Schemas {
             field("finished_at", TimestampType, "run end (before the tables were committed)"),
             field("error", StringType, "what failed (FAILED rows; null otherwise)"),
             field("agreement_id", StringType, "data-use agreement the run ran under (null when none was checked)"),
+            field("mode", StringType, "link mode of a link run: CLEAR, KEYED_TOKENS or BLOOM_CLK (null for other runs)"),
           });
 
   /** How person ids changed between link runs: linked zone table {@code person_id_history}. */

@@ -134,6 +134,12 @@ public final class IncrementalLink {
 
   /** Incremental run, or a full {@link LinkJob#run} when there is no previous run to extend. */
   public static Result run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash) {
+    return run(spark, storage, cfg, runId, configHash, null);
+  }
+
+  /** As {@link #run(SparkSession, StorageConfig, LinkConfig, String, String)}, recording the data-use agreement. */
+  public static Result run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash,
+      String agreementId) {
     AtomicPublisher.recover(spark, storage.linked());
     String why = !canExtend(spark, storage) ? "no previous link run with record_keys in " + storage.linked() : null;
     if (why == null) {
@@ -144,7 +150,7 @@ public final class IncrementalLink {
     }
     if (why != null) {
       LOG.warn("incremental link: {}; running a full link", why);
-      LinkJob.LinkResult r = LinkJob.run(spark, storage, cfg, runId, configHash);
+      LinkJob.LinkResult r = LinkJob.run(spark, storage, cfg, runId, configHash, java.util.Optional.empty(), agreementId);
       return new Result(r, false, r.records(), 0, 0, 0, 0);
     }
     if (cfg.matchPairsMinProbability() > cfg.clustering().threshold()) {
@@ -287,7 +293,7 @@ public final class IncrementalLink {
       counts.put("rescored_records", rescored);
       counts.put("affected_persons", affectedCount[0]);
       t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
-          runRow(spark, runId, configHash, inputVersion, counts, new LinkedHashMap<>(secs), started, cfg),
+          runRow(spark, runId, configHash, inputVersion, counts, new LinkedHashMap<>(secs), started, cfg, agreementId),
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
@@ -401,20 +407,10 @@ public final class IncrementalLink {
   }
 
   private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion,
-      Map<String, Long> counts, Map<String, Double> secs, long started, LinkConfig cfg) {
-    StructType s = new StructType()
-        .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
-        .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
-        .add("link_type", DataTypes.StringType)
-        .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-        .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-        .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType);
-    Row row = RowFactory.create(runId, "link_incremental", "SUCCEEDED", configHash, cfg.linkType().configName(),
-        scala.jdk.javaapi.CollectionConverters.asScala(Map.of("person_records", inputVersion)),
-        scala.jdk.javaapi.CollectionConverters.asScala(counts),
-        scala.jdk.javaapi.CollectionConverters.asScala(secs),
-        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()));
-    return spark.createDataFrame(List.of(row), s);
+      Map<String, Long> counts, Map<String, Double> secs, long started, LinkConfig cfg, String agreementId) {
+    return org.commonclient.io.RunLog.frame(spark, new org.commonclient.io.RunLog.Entry(runId, "link_incremental",
+            org.commonclient.io.RunLog.SUCCEEDED, configHash, Map.of("person_records", inputVersion), counts, secs,
+            started, System.currentTimeMillis(), null),
+        cfg.linkType().configName(), agreementId, "CLEAR");
   }
 }

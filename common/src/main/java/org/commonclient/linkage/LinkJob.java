@@ -481,26 +481,15 @@ public final class LinkJob {
   private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion, long records,
       long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkConfig cfg,
       String agreementId) {
-    StructType s = new StructType()
-        .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
-        .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
-        .add("link_type", DataTypes.StringType)
-        .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-        .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-        .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType)
-        .add("agreement_id", DataTypes.StringType); // nullable; added later (appended with mergeSchema)
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("records", records);
     counts.put("candidate_pairs", candidatePairs);
     counts.put("matched_pairs", matched);
     counts.put("persons", persons);
-    Row row = RowFactory.create(runId, "link", "SUCCEEDED", configHash, cfg.linkType().configName(),
-        scala.jdk.javaapi.CollectionConverters.asScala(Map.of("person_records", inputVersion)),
-        scala.jdk.javaapi.CollectionConverters.asScala(counts),
-        scala.jdk.javaapi.CollectionConverters.asScala(secs),
-        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()), agreementId);
-    return spark.createDataFrame(List.of(row), s);
+    return org.commonclient.io.RunLog.frame(spark, new org.commonclient.io.RunLog.Entry(runId, "link",
+            org.commonclient.io.RunLog.SUCCEEDED, configHash, Map.of("person_records", inputVersion), counts, secs,
+            started, System.currentTimeMillis(), null),
+        cfg.linkType().configName(), agreementId, "CLEAR");
   }
 
   /** Runs a stage under a named Spark job group, adding its seconds to the timing map. */

@@ -152,6 +152,12 @@ public final class EncodedLinkJob {
   /** Runs the encoded link stage; see the class comment. */
   public static LinkJob.LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig link, PrivacyConfig cfg,
       String runId, String configHash) {
+    return run(spark, storage, link, cfg, runId, configHash, null);
+  }
+
+  /** As {@link #run(SparkSession, StorageConfig, LinkConfig, PrivacyConfig, String, String)}, recording the agreement. */
+  public static LinkJob.LinkResult run(SparkSession spark, StorageConfig storage, LinkConfig link, PrivacyConfig cfg,
+      String runId, String configHash, String agreementId) {
     if (cfg.mode() == LinkMode.CLEAR) {
       throw new IllegalArgumentException("EncodedLinkJob links encodings; mode CLEAR is LinkJob's");
     }
@@ -254,7 +260,7 @@ public final class EncodedLinkJob {
       t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(), AtomicPublisher.Mode.APPEND));
       t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
           runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, new LinkedHashMap<>(secs), started,
-              link.linkType(), cfg.mode()),
+              link.linkType(), cfg.mode(), agreementId),
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
@@ -472,27 +478,17 @@ public final class EncodedLinkJob {
   }
 
   private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion, long records,
-      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkType linkType, LinkMode mode) {
-    StructType s = new StructType()
-        .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
-        .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
-        .add("link_type", DataTypes.StringType)
-        .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-        .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-        .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-        .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType)
-        .add("mode", DataTypes.StringType);
+      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkType linkType, LinkMode mode,
+      String agreementId) {
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("records", records);
     counts.put("candidate_pairs", candidatePairs);
     counts.put("matched_pairs", matched);
     counts.put("persons", persons);
-    Row row = RowFactory.create(runId, "link", "SUCCEEDED", configHash, linkType.configName(),
-        scala.jdk.javaapi.CollectionConverters.asScala(Map.of(TABLE, inputVersion)),
-        scala.jdk.javaapi.CollectionConverters.asScala(counts),
-        scala.jdk.javaapi.CollectionConverters.asScala(secs),
-        new java.sql.Timestamp(started), new java.sql.Timestamp(System.currentTimeMillis()), mode.name());
-    return spark.createDataFrame(List.of(row), s);
+    return org.commonclient.io.RunLog.frame(spark, new org.commonclient.io.RunLog.Entry(runId, "link",
+            org.commonclient.io.RunLog.SUCCEEDED, configHash, Map.of(TABLE, inputVersion), counts, secs,
+            started, System.currentTimeMillis(), null),
+        linkType.configName(), agreementId, mode.name());
   }
 
   /** A deliberate stage boundary: Parquet written under the run's work folder and read back. */

@@ -129,10 +129,16 @@ class GovernanceCommandsTest {
   @Test
   @Order(2)
   void linkRunsRecordTheirAgreement(SparkSession spark) {
-    List<Row> runs = DeltaTables.read(spark, tables + "/linked/runs").select("stage", "agreement_id").collectAsList();
+    Dataset<Row> all = DeltaTables.read(spark, tables + "/linked/runs");
+    List<Row> runs = all.where("stage = 'link' AND outcome = 'SUCCEEDED'").select("agreement_id", "mode").collectAsList();
     assertEquals(1, runs.size(), runs.toString());
-    assertEquals("link", runs.get(0).getString(0));
-    assertEquals("study", runs.get(0).getString(1));
+    assertEquals("study", runs.get(0).getString(0));
+    assertEquals("CLEAR", runs.get(0).getString(1));
+    // the refused runs of the test before are recorded too, with what was refused
+    List<Row> refused = all.where("outcome = 'FAILED'").select("stage", "error").collectAsList();
+    assertTrue(refused.size() >= 3, refused.toString());
+    assertTrue(refused.stream().allMatch(r -> r.getString(1) != null && r.getString(1).contains("agreement")),
+        refused.toString());
   }
 
   @Test
@@ -195,6 +201,12 @@ class GovernanceCommandsTest {
     // dob) legitimately stays
     for (String c : pr.columns()) {
       others.addAll(strings(pr.where("source <> 'snap'").select(pr.col(c).cast("string"))));
+    }
+    // ... or holds in standardised form (record_keys: a tanf phone "(912) 861-5038" is 9128615038
+    // there, as is the snap phone of the same household)
+    Dataset<Row> keys = DeltaTables.read(spark, tables + "/linked/record_keys").where("source <> 'snap'");
+    for (String c : keys.columns()) {
+      others.addAll(strings(keys.select(keys.col(c).cast("string"))));
     }
     Dataset<Row> cw = DeltaTables.read(spark, tables + "/linked/crosswalk");
     // persons known only from snap: their ids must go too

@@ -101,8 +101,9 @@ public final class LinkCommand implements Callable<Integer> {
       cfg = cfg.withLinkType(LinkType.parse(linkType));
     }
     StorageConfig storage = StorageConfig.from(c);
-    requireAgreement(opts, cfg, storage, agreementId);
-    IncrementalLink.Result ir = IncrementalLink.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c));
+    Agreement agreement = requireAgreement(opts, cfg, storage, agreementId);
+    IncrementalLink.Result ir = IncrementalLink.run(opts.spark(), storage, cfg, JobOptions.newRunId(), hash(c),
+        agreement.id());
     LinkJob.LinkResult r = ir.link();
     if (ir.incremental()) {
       System.out.printf("link --incremental %s: %,d new, %,d changed, %,d withdrawn records, %,d unchanged re-paired, "
@@ -141,7 +142,7 @@ public final class LinkCommand implements Callable<Integer> {
       if (analyseOnly) {
         throw new ExitCodes.BadInputException("--analyse-blocking reads clear identifiers: it needs commonclient.linkage.mode = CLEAR");
       }
-      return print(EncodedLinkJob.run(opts.spark(), storage, cfg, privacy, JobOptions.newRunId(), hash(c)), storage);
+      return print(EncodedLinkJob.run(opts.spark(), storage, cfg, privacy, JobOptions.newRunId(), hash(c), agreement.id()), storage);
     }
     if (analyseOnly) {
       List<RuleStats> stats = LinkJob.analyse(opts.spark(), storage, cfg);
