@@ -44,11 +44,25 @@ public final class SparkExtension implements BeforeAllCallback, AfterEachCallbac
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.sql.warehouse.dir", warehouse.toString())
               .config("spark.databricks.delta.retentionDurationCheck.enabled", "false")
+              .config(extraConf())
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> spark.stop()));
     }
     return spark;
+  }
+
+  /** Settings to try on the test session: {@code -Dcc.test.spark.conf=k1=v1,k2=v2}. */
+  static java.util.Map<String, Object> extraConf() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    String s = System.getProperty("cc.test.spark.conf", "");
+    for (String kv : s.split(",")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+      }
+    }
+    return m;
   }
 
   @Override
