@@ -44,6 +44,8 @@ public final class SparkExtension implements BeforeAllCallback, AfterEachCallbac
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.sql.warehouse.dir", warehouse.toString())
               .config("spark.databricks.delta.retentionDurationCheck.enabled", "false")
+              // the suite runs thousands of distinct plans; keep their compiled code (see reference.conf)
+              .config("spark.sql.codegen.cache.maxEntries", "5000")
               .config(extraConf())
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");

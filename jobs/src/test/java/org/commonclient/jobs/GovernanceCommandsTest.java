@@ -205,8 +205,10 @@ class GovernanceCommandsTest {
     // ... or holds in standardised form (record_keys: a tanf phone "(912) 861-5038" is 9128615038
     // there, as is the snap phone of the same household)
     Dataset<Row> keys = DeltaTables.read(spark, tables + "/linked/record_keys").where("source <> 'snap'");
-    for (String c : keys.columns()) {
-      others.addAll(strings(keys.select(keys.col(c).cast("string"))));
+    for (var f : keys.schema().fields()) {
+      others.addAll(strings(f.dataType() instanceof org.apache.spark.sql.types.ArrayType
+          ? keys.select(org.apache.spark.sql.functions.explode(keys.col(f.name())).cast("string"))
+          : keys.select(keys.col(f.name()).cast("string"))));
     }
     Dataset<Row> cw = DeltaTables.read(spark, tables + "/linked/crosswalk");
     // persons known only from snap: their ids must go too

@@ -12,8 +12,8 @@ import org.commonclient.testing.SparkExtension;
 
 /**
  * One generated sample run per test JVM, shared by the test classes that need one (the sample
- * pipeline's checks and the notebooks): generate 1,500 people (seed 7), then {@code pipeline} with
- * conf/sample.conf, in process on the shared SparkSession, into a temporary directory removed when
+ * pipeline's checks, the notebooks, the quality report and review): generate 1,500 people (seed 7),
+ * then {@code pipeline --truth} with conf/sample.conf, in process on the shared SparkSession, into a temporary directory removed when
  * the JVM exits. Producing it once keeps the suite's time: it is the most expensive fixture.
  */
 final class SampleRun {
@@ -47,7 +47,9 @@ final class SampleRun {
       assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
           new String[] {"generate", "--people", Integer.toString(PEOPLE), "--seed", "7", "--out", r.out}, r.common)),
           "generate exit status");
-      assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(new String[] {"pipeline"}, r.common)),
+      // --truth: the link's quality report carries precision/recall (LinkReportReviewTest reads it)
+      assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
+          new String[] {"pipeline", "--truth", r.out + "/truth/truth.csv"}, r.common)),
           "pipeline exit status");
       instance = r;
     }

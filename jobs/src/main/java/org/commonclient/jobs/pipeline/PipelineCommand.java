@@ -29,6 +29,10 @@ public final class PipelineCommand implements Callable<Integer> {
       + "records are linked against the existing people.")
   boolean incremental;
 
+  @Option(names = "--truth", paramLabel = "FILE",
+      description = "Ground truth for the link quality report's precision/recall (as link --truth; full links only).")
+  String truth;
+
   @Option(names = "--agreement", paramLabel = "ID",
       description = "Data-use agreement to run under (default commonclient.agreement, else the one active "
           + "agreement covering every configured source).")
@@ -51,7 +55,7 @@ public final class PipelineCommand implements Callable<Integer> {
     if (incremental && clear) {
       LinkCommand.runIncremental(opts, null, id);
     } else {
-      LinkCommand.run(opts, false, null, null, id);
+      LinkCommand.run(opts, false, null, truth, id);
     }
     StorageConfig storage = StorageConfig.from(opts.config());
     long programRecords = !DeltaTables.exists(opts.spark(), storage.identified("person_records")) ? 0 : DeltaTables.read(opts.spark(), storage.identified("person_records"))
