@@ -38,6 +38,9 @@ public final class DataDictionary {
       t.add(new Table("identified", e.getKey(), "ingest (facts)", "record_source, record_id, ...",
           "Program facts; every row refers to a person record by (record_source, record_id).", e.getValue()));
     }
+    t.add(new Table("identified", "record_keys", "link", "source, record_id",
+        "Standardised identifiers of every linked record, which link --incremental compares new extracts "
+            + "with; replaced by each link run.", Schemas.RECORD_KEYS));
     t.add(new Table("linked", "crosswalk", "link", "source, record_id",
         "Source record to stable person id; replaced by each link run.", Schemas.CROSSWALK));
     t.add(new Table("linked", "person", "link", "person_id",

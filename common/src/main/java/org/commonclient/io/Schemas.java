@@ -122,6 +122,45 @@ public final class Schemas {
             field("finished_at", TimestampType, "when the source was done"),
           });
 
+  /**
+   * The standardised identifiers of every linked record, kept for the next incremental link run:
+   * identified zone table {@code record_keys} (clear identifiers, so never in the linked zone).
+   */
+  public static final StructType RECORD_KEYS =
+      new StructType(
+          new StructField[] {
+            field("uid", LongType, "record key: xxhash64(source, record_id)"),
+            field("source", StringType, "source name"),
+            field("record_id", StringType, "record id in the source"),
+            field("household_id", StringType, "household or case id in the source"),
+            field("first_name", StringType, "standardised first name (upper case, no accents or punctuation)"),
+            field("middle_name", StringType, "standardised middle name"),
+            field("last_name", StringType, "standardised last name"),
+            field("name_suffix", StringType, "JR, SR, II, ... taken off the name"),
+            field("first_nick", StringType, "canonical nickname form of the first name"),
+            field("first_nicks", STRING_ARRAY, "every canonical form of the first name"),
+            field("first_dm", StringType, "Double Metaphone of the first name"),
+            field("last_dm", StringType, "Double Metaphone of the last name"),
+            field("last_tokens", STRING_ARRAY, "surname tokens (hyphenated and double surnames)"),
+            field("dob", DateType, "standardised date of birth (null when flagged)"),
+            field("dob_year", IntegerType, "year of dob"),
+            field("dob_month", IntegerType, "month of dob"),
+            field("dob_day", IntegerType, "day of dob"),
+            field("dob_flag", StringType, "why the raw date of birth was set aside (null when valid)"),
+            field("ssn", StringType, "valid SSN, 9 digits (null when flagged)"),
+            field("ssn_flag", StringType, "why the raw SSN was set aside (null when valid)"),
+            field("itin", StringType, "the number when it is an ITIN (9xx), kept apart from ssn"),
+            field("sex", StringType, "standardised sex code"),
+            field("address", StringType, "standardised address line"),
+            field("addr_number", StringType, "house number"),
+            field("street", StringType, "street name with standard suffix"),
+            field("zip5", StringType, "5-digit ZIP"),
+            field("city", StringType, "standardised city"),
+            field("phone", StringType, "10-digit phone"),
+            field("flags", STRING_ARRAY, "every standardisation flag of the record"),
+            field("row_hash", StringType, "row_hash of the person record the keys were computed from"),
+          });
+
   /** One row per person (a cluster of linked records): linked zone table {@code person}. */
   public static final StructType PERSON =
       new StructType(

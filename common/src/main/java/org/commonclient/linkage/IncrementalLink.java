@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * against the people of the previous link run, and updates the linked tables in place (one atomic
  * publish).
  *
- * <p>State kept between runs: {@code linked/record_keys}, one row per linked record with its
+ * <p>State kept between runs: {@code identified/record_keys} (standardised identifiers: identified zone), one row per linked record with its
  * standardised columns ({@link Standardiser#COLUMNS}) and the {@code row_hash} seen, written by
  * every full ({@link LinkJob}) and incremental run. Comparing it with {@code person_records}
  * gives the <em>new</em> (unseen (source, record_id)), <em>changed</em> (row_hash differs) and
@@ -125,7 +125,7 @@ public final class IncrementalLink {
   /** True when the linked zone holds everything an incremental run extends. */
   public static boolean canExtend(SparkSession spark, StorageConfig storage) {
     for (String t : List.of(RECORD_KEYS, "crosswalk", "person", "match_pairs", "model")) {
-      if (!DeltaTables.exists(spark, storage.linked(t))) {
+      if (!DeltaTables.exists(spark, (t.equals(RECORD_KEYS) ? storage.identified(t) : storage.linked(t)))) {
         return false;
       }
     }
@@ -141,7 +141,7 @@ public final class IncrementalLink {
   public static Result run(SparkSession spark, StorageConfig storage, LinkConfig cfg, String runId, String configHash,
       String agreementId) {
     AtomicPublisher.recover(spark, storage.linked());
-    String why = !canExtend(spark, storage) ? "no previous link run with record_keys in " + storage.linked() : null;
+    String why = !canExtend(spark, storage) ? "no previous link run with record_keys in " + storage.identified() + " and its tables in " + storage.linked() : null;
     if (why == null) {
       String last = lastConfigHash(spark, storage);
       if (last != null && configHash != null && !last.equals(configHash)) {
@@ -166,7 +166,7 @@ public final class IncrementalLink {
     String work = storage.linked("_work/" + runId);
 
     // the previous run's tables, pinned to their current versions: they are rewritten below
-    Dataset<Row> prevKeys = pinned(spark, storage.linked(RECORD_KEYS));
+    Dataset<Row> prevKeys = pinned(spark, storage.identified(RECORD_KEYS));
     Dataset<Row> prevCw = pinned(spark, storage.linked("crosswalk"))
         .withColumn("uid", xxhash64(col("source"), col("record_id")));
     Dataset<Row> prevPairs = pinned(spark, storage.linked("match_pairs"));
@@ -268,7 +268,7 @@ public final class IncrementalLink {
     // 5. publish
     Map<String, Long> versions = stage.run("publish", () -> {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
-      t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.linked(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
+      t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.identified(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
       t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), crosswalk, AtomicPublisher.Mode.OVERWRITE));
       Dataset<Row> person = prevPerson.join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
           .unionByName(LinkJob.personTable(ids.crosswalk(), stdOut, raw, runId), true);

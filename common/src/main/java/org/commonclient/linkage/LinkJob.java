@@ -191,7 +191,7 @@ public final class LinkJob {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
       t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), ids.crosswalk(), AtomicPublisher.Mode.OVERWRITE));
       // what the next incremental run links against (IncrementalLink)
-      t.put(IncrementalLink.RECORD_KEYS, new AtomicPublisher.Table(storage.linked(IncrementalLink.RECORD_KEYS),
+      t.put(IncrementalLink.RECORD_KEYS, new AtomicPublisher.Table(storage.identified(IncrementalLink.RECORD_KEYS),
           IncrementalLink.recordKeys(std, raw), AtomicPublisher.Mode.OVERWRITE));
       t.put("person", new AtomicPublisher.Table(storage.linked("person"), personTable(ids.crosswalk(), std, raw, runId), AtomicPublisher.Mode.OVERWRITE));
       t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking()), broadcastStd(cfg, n)), AtomicPublisher.Mode.OVERWRITE));

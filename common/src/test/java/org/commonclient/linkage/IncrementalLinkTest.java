@@ -59,7 +59,7 @@ class IncrementalLinkTest {
     Set<Set<String>> month1 = partition(DeltaTables.read(spark, storage.linked("crosswalk")));
     Map<Set<String>, String> month1Ids = idsBySet(DeltaTables.read(spark, storage.linked("crosswalk")));
     assertEquals(DeltaTables.read(spark, storage.identified("person_records")).count(),
-        DeltaTables.read(spark, storage.linked(IncrementalLink.RECORD_KEYS)).count(), "record_keys: one row per record");
+        DeltaTables.read(spark, storage.identified(IncrementalLink.RECORD_KEYS)).count(), "record_keys: one row per record");
 
     // month 2, written straight to person_records (as a re-ingest of every source would)
     String pr = storage.identified("person_records");
@@ -76,7 +76,7 @@ class IncrementalLinkTest {
     assertTrue(inc.newRecords() > 0 && inc.changedRecords() > 0 && inc.withdrawnRecords() > 0,
         "the month has new, changed and withdrawn records");
     long month2Records = DeltaTables.read(spark, pr).count();
-    assertEquals(month2Records, DeltaTables.read(spark, storage.linked(IncrementalLink.RECORD_KEYS)).count(),
+    assertEquals(month2Records, DeltaTables.read(spark, storage.identified(IncrementalLink.RECORD_KEYS)).count(),
         "record_keys follows person_records");
     Dataset<Row> incCw = DeltaTables.read(spark, storage.linked("crosswalk"));
     assertEquals(month2Records, incCw.count(), "one crosswalk row per month-2 record");

@@ -46,6 +46,7 @@ public final class SparkExtension implements BeforeAllCallback, AfterEachCallbac
               .config("spark.databricks.delta.retentionDurationCheck.enabled", "false")
               // the suite runs thousands of distinct plans; keep their compiled code (see reference.conf)
               .config("spark.sql.codegen.cache.maxEntries", "5000")
+              .config("spark.databricks.delta.properties.defaults.dataSkippingNumIndexedCols", "0") // as reference.conf
               .config(extraConf())
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
