@@ -2,6 +2,7 @@ package org.commonclient.blocking;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
@@ -163,7 +164,10 @@ public final class IncrementalBlocker {
       return key;
     }
     if (r.isArray) {
-      return array_except(key, array(dropped.stream().map(k -> lit(k)).toArray(Column[]::new)));
+      // one hash-set lookup per element: array_except would build a set of every dropped key for
+      // every row (35,637 dropped blocks of one rule at 1M records: hours instead of seconds)
+      Object[] keys = dropped.toArray();
+      return filter(key, x -> not(x.isin(keys)));
     }
     return when(not(key.isin(dropped.toArray())), key);
   }
