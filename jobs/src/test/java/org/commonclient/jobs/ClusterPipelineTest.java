@@ -155,7 +155,12 @@ class ClusterPipelineTest {
     }
     assertFalse(killed.isEmpty(), "worker 2 and its executor were killed during the link job:\n" + OpsFixture.read(log));
     for (long pid : killed) {
-      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), pid + " is dead");
+      // SIGKILL is asynchronous: give the kernel (and the reaping of the orphans) a moment
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
+        Thread.sleep(200);
+      }
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), pid + " still alive after kill -9");
     }
     assertTrue(p.waitFor(20, TimeUnit.MINUTES), "link finished");
     String out = OpsFixture.read(log);

@@ -84,14 +84,14 @@ class PipelineFaultTest {
     assertEquals(publishedBefore, OpsFixture.tablesUnder(spark, root.resolve("published/metrics")), "published metric tables");
     assertFalse(restrictedBefore.isEmpty() || publishedBefore.isEmpty(), "metric tables were compared");
 
-    // the runs table: one more pipeline row and one more link row, both succeeded
+    // the runs table: one more pipeline, link and metrics row each, all succeeded
     List<Row> runs = DeltaTables.read(spark, root + "/linked/runs").orderBy("started_at").collectAsList();
     Map<String, Integer> byStage = new HashMap<>();
     for (Row r : runs) {
       assertEquals("SUCCEEDED", r.getAs("outcome"), "outcome of " + r);
       byStage.merge(r.<String>getAs("stage"), 1, Integer::sum);
     }
-    assertEquals(Map.of("pipeline", 2, "link", 2), byStage, "runs rows by stage: " + runs);
+    assertEquals(Map.of("pipeline", 2, "link", 2, "metrics", 2), byStage, "runs rows by stage: " + runs);
     Row last = runs.stream().filter(r -> "pipeline".equals(r.getAs("stage"))).reduce((a, b) -> b).orElseThrow();
     scala.collection.Map<String, Object> counts = last.getAs("counts");
     scala.collection.Map<String, Object> secs = last.getAs("stage_seconds");
