@@ -1,7 +1,6 @@
 package org.commonclient.blocking;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_except;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.broadcast;
@@ -171,7 +170,8 @@ public final class Blocker {
     return union;
   }
 
-  private static Column withoutDropped(ResolvedRule r, List<String> dropped) {
+  /** The rule's key column without the keys of its dropped (oversized) blocks. */
+  static Column withoutDropped(ResolvedRule r, List<String> dropped) {
     Column key = col(r.keyColumn());
     if (dropped.isEmpty()) {
       return key;
