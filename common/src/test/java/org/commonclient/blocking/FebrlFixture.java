@@ -30,15 +30,11 @@ final class FebrlFixture {
 
   private FebrlFixture() {}
 
+  /** ../shared/data/febrl beside the repository (where CI and every clone keep it). */
   static Path dir() {
-    Path p;
-    try {
-      p = SparkExtension.sharedData().resolve("febrl");
-    } catch (IllegalStateException e) {
-      p = Path.of("/work/shared/data/febrl");
-    }
+    Path p = SparkExtension.sharedData().resolve("febrl");
     if (!Files.isDirectory(p)) {
-      p = Path.of("/work/shared/data/febrl");
+      throw new IllegalStateException("FEBRL data not found at " + p + " (../shared/data/febrl beside the repository)");
     }
     return p;
   }

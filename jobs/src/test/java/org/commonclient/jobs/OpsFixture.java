@@ -25,8 +25,9 @@ import org.commonclient.io.DeltaTables;
 import org.commonclient.testing.SparkExtension;
 
 /**
- * Shared, built-once fixtures of the operations tests (one Surefire JVM runs them all): the small
- * generated sample, a reference pipeline run in this JVM (local mode), and helpers to run the
+ * Shared, built-once fixtures of the operations tests (built once per build, see
+ * {@link SharedFixture}): the small generated sample, a reference pipeline run in process (local
+ * mode), and helpers to run the
  * command line, start real processes with this JVM's class path, and compare tables.
  */
 final class OpsFixture {
@@ -50,13 +51,19 @@ final class OpsFixture {
     return base;
   }
 
-  /** The generated sample (extracts/ and truth/), {@value #PEOPLE} people, seed 7. */
+  /** Where the shared generated sample is (built or not). */
+  static Path samplePath() {
+    return SharedFixture.root().resolve("ops-sample");
+  }
+
+  /**
+   * The generated sample (extracts/ and truth/), {@value #PEOPLE} people, seed 7: built once per
+   * build and shared by the test JVMs ({@link SharedFixture}).
+   */
   static synchronized Path sample() {
     if (sample == null) {
-      Path out = base().resolve("sample");
-      assertEquals(0, run("generate", "--people", String.valueOf(PEOPLE), "--seed", "7", "--out", out.toString(),
-          "--config", conf(base().resolve("gen")).toString()), "generate");
-      sample = out;
+      sample = SharedFixture.get("ops-sample", out -> assertEquals(0, run("generate", "--people", String.valueOf(PEOPLE),
+          "--seed", "7", "--out", out.toString(), "--config", conf(base().resolve("gen")).toString()), "generate"));
     }
     return sample;
   }
@@ -70,7 +77,7 @@ final class OpsFixture {
     Path f = root.resolveSibling(root.getFileName() + ".conf");
     String text = "include \"" + SparkExtension.repoRoot().resolve("conf/sample.conf") + "\"\n"
         + "commonclient.storage.root = \"" + root + "\"\n"
-        + "commonclient.data.extracts = \"" + base().resolve("sample/extracts") + "\"\n"
+        + "commonclient.data.extracts = \"" + samplePath().resolve("extracts") + "\"\n"
         + "commonclient.spark.conf {\n"
         + "  \"spark.sql.shuffle.partitions\" = \"2\"\n"
         + "  \"spark.default.parallelism\" = \"2\"\n"
@@ -86,16 +93,21 @@ final class OpsFixture {
     return f;
   }
 
-  /** The whole pipeline run once in this JVM (the shared local session) on the sample. */
+  /**
+   * The whole pipeline run once per build on the sample, in process on the shared local session of
+   * the JVM that builds it ({@link SharedFixture}); read it, or copy it to change it.
+   */
   static synchronized Path reference() {
     if (reference == null) {
       sample();
-      Path root = base().resolve("reference");
-      long t0 = System.nanoTime();
-      assertEquals(0, run("pipeline", "--config", conf(root).toString()), "reference pipeline run");
-      referenceSeconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("ops fixture: local reference pipeline (%d people) in %.1f s%n", PEOPLE, referenceSeconds);
-      reference = root;
+      reference = SharedFixture.get("ops-reference", root -> {
+        long t0 = System.nanoTime();
+        assertEquals(0, run("pipeline", "--config", conf(root).toString()), "reference pipeline run");
+        double secs = (System.nanoTime() - t0) / 1e9;
+        SharedFixture.note("ops-reference", String.format(java.util.Locale.ROOT, "%.1f", secs));
+        System.out.printf("ops fixture: local reference pipeline (%d people) in %.1f s%n", PEOPLE, secs);
+      });
+      referenceSeconds = Double.parseDouble(SharedFixture.readNote("ops-reference"));
     }
     return reference;
   }

@@ -3,18 +3,15 @@ package org.commonclient.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.commonclient.testing.SparkExtension;
 
 /**
  * One generated sample run per test JVM, shared by the test classes that need one (the sample
  * pipeline's checks, the notebooks, the quality report and review): generate 1,500 people (seed 7),
- * then {@code pipeline --truth} with conf/sample.conf, in process on the shared SparkSession, into a temporary directory removed when
- * the JVM exits. Producing it once keeps the suite's time: it is the most expensive fixture.
+ * then {@code pipeline --truth} with conf/sample.conf, in process on the shared SparkSession of the
+ * JVM that builds it, into this build's fixtures folder ({@link SharedFixture}). Producing it once
+ * keeps the suite's time: it is the most expensive fixture.
  */
 final class SampleRun {
   static final int PEOPLE = 1500;
@@ -38,29 +35,24 @@ final class SampleRun {
         "-D", "commonclient.storage.root=" + tables, "-D", "commonclient.data.extracts=" + out + "/extracts"};
   }
 
-  /** The run, produced on first use (generate, then pipeline; both must exit 0). */
+  /**
+   * The run, produced once per build (generate, then pipeline; both must exit 0) and shared by the
+   * test JVMs ({@link SharedFixture}).
+   */
   static synchronized SampleRun get() throws IOException {
     if (instance == null) {
-      Path dir = Files.createTempDirectory("cc-sample-run");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
-      SampleRun r = new SampleRun(dir);
-      assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
-          new String[] {"generate", "--people", Integer.toString(PEOPLE), "--seed", "7", "--out", r.out}, r.common)),
-          "generate exit status");
-      // --truth: the link's quality report carries precision/recall (LinkReportReviewTest reads it)
-      assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
-          new String[] {"pipeline", "--truth", r.out + "/truth/truth.csv"}, r.common)),
-          "pipeline exit status");
-      instance = r;
+      Path dir = SharedFixture.get("sample-run", d -> {
+        SampleRun r = new SampleRun(d);
+        assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
+            new String[] {"generate", "--people", Integer.toString(PEOPLE), "--seed", "7", "--out", r.out}, r.common)),
+            "generate exit status");
+        // --truth: the link's quality report carries precision/recall (LinkReportReviewTest reads it)
+        assertEquals(0, FebrlAccuracyTest.run(SamplePipelineTest.concat(
+            new String[] {"pipeline", "--truth", r.out + "/truth/truth.csv"}, r.common)),
+            "pipeline exit status");
+      });
+      instance = new SampleRun(dir);
     }
     return instance;
-  }
-
-  private static void delete(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // best effort at exit
-    }
   }
 }
