@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * Counts, per blocking rule, the pairs it would generate and its largest blocks, from group-by
  * counts only: no pair is built.
  *
- * <p>One pass: every record is expanded into one row per (rule, key value), grouped by (rule, key,
- * source) and then (rule, key). For a block with N records, n_s of them from source s: {@code
+ * <p>One pass: every record is expanded into one row per (rule, key value), grouped by (rule, key)
+ * with a count per source (or, with more than {@link #MAX_SOURCE_COLUMNS} sources, grouped by
+ * (rule, key, source) and then (rule, key)). For a block with N records, n_s of them from source s: {@code
  * linkAndDedupe = N(N-1)/2}, {@code dedupe = sum n_s(n_s-1)/2}, {@code link = (N^2 - sum
  * n_s^2)/2}. The totals, each rule's largest blocks and the blocks over the salt/drop thresholds are
  * fetched in a single Spark action (the grouped table is computed once and its shuffle reused).
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class BlockingAnalysis {
   private static final Logger LOG = LoggerFactory.getLogger(BlockingAnalysis.class);
+
+  /** Up to this many distinct sources, a block's per-source counts are columns of one aggregation. */
+  static final int MAX_SOURCE_COLUMNS = 32;
 
   private BlockingAnalysis() {}
 
@@ -95,14 +99,37 @@ public final class BlockingAnalysis {
               .select(lit(r.index).as("r"), k.as("k"), col("source"));
       entries = entries == null ? e : entries.union(e);
     }
-    Dataset<Row> byKey =
-        entries
-            .groupBy("r", "k", "source")
-            .agg(count(lit(1)).as("ns"))
-            .groupBy("r", "k")
-            .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"))
-            // deliberate: the totals, the largest blocks and the salt/drop lists all read it
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    // n2 (sum of the squared per-source counts) needs each block's count per source. With few
+    // sources (the usual case: one per agency) they are counted in the same aggregation as n, one
+    // conditional count per source: one shuffle and one hash aggregation of the entries instead of
+    // two (by (rule, key, source), then by (rule, key)); the result is the same.
+    List<Row> distinctSources =
+        keyed.select("source").distinct().limit(MAX_SOURCE_COLUMNS + 1).collectAsList();
+    Dataset<Row> grouped;
+    if (distinctSources.size() <= MAX_SOURCE_COLUMNS) {
+      List<Column> aggs = new ArrayList<>();
+      Column n2 = lit(0L);
+      for (int i = 0; i < distinctSources.size(); i++) {
+        String src = distinctSources.get(i).getString(0);
+        Column isSrc = src == null ? col("source").isNull() : col("source").equalTo(lit(src));
+        aggs.add(sum(when(isSrc, lit(1L)).otherwise(lit(0L))).as("_ns" + i));
+        n2 = n2.plus(col("_ns" + i).multiply(col("_ns" + i)));
+      }
+      grouped =
+          entries
+              .groupBy("r", "k")
+              .agg(count(lit(1)).as("n"), aggs.toArray(new Column[0]))
+              .select(col("r"), col("k"), col("n"), n2.as("n2"));
+    } else {
+      grouped =
+          entries
+              .groupBy("r", "k", "source")
+              .agg(count(lit(1)).as("ns"))
+              .groupBy("r", "k")
+              .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"));
+    }
+    // deliberate: the totals, the largest blocks and the salt/drop lists all read it
+    Dataset<Row> byKey = grouped.persist(StorageLevel.MEMORY_AND_DISK());
 
     Column n = col("n");
     Column n2 = col("n2");
