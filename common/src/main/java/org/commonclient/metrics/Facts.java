@@ -22,7 +22,8 @@ final class Facts {
   static Dataset<Row> withPerson(Dataset<Row> facts, Dataset<Row> crosswalk) {
     Dataset<Row> cw =
         crosswalk.select(col("source").as("record_source"), col("record_id"), col("person_id"));
-    return facts.join(cw, new String[] {"record_source", "record_id"}, "inner");
+    // the fact rows are the hashed side (far fewer than crosswalk rows): no sort of the crosswalk
+    return facts.hint("shuffle_hash").join(cw, new String[] {"record_source", "record_id"}, "inner");
   }
 
   /** Start of school year {@code y} (a column) as a date. */

@@ -30,15 +30,19 @@ import org.slf4j.LoggerFactory;
  * <p>Outputs ({@link MetricsWriter}): raw aggregates and outreach lists in the restricted zone,
  * published tables (Delta and CSV) and {@code summary.html} in the published zone.
  *
- * <p>Algorithm: records are joined to the crosswalk once and kept for the run (a deliberate stage
- * boundary: spans, cases, persons and facts all read it). Program spans are merged per person and
- * program after one repartition by person, so the merge windows and the per-person aggregation
- * share that shuffle; one aggregation gives each person's program set, churned programs and
- * concurrent pairs per period, and a second one turns them into pattern counts collected to the
- * driver, where every multi-program count is a sum over patterns. Families are connected
- * components of shared case ids computed by union-find on the driver from a stream of the same
- * per-person rows. Education metrics are one fused aggregation over person-year rows (see {@link
- * EducationMetrics}). Disclosure control runs in plain Java on the collected tables.
+ * <p>Algorithm: records are joined to the crosswalk once (a hash join) and kept for the run,
+ * hash-partitioned by person and sorted by person, program and start (a deliberate stage
+ * boundary: spans, cases, persons and facts all read it); the crosswalk is kept partitioned by
+ * record key for the fact-table joins. Both are repartitioned to an explicit partition count, so
+ * adaptive execution keeps their partitioning and readers do not shuffle them again. Program spans
+ * are merged per person and program, clipped to the periods and aggregated into one row per
+ * person and period in a single pass over each partition of the records (no shuffle); one
+ * aggregation turns those rows into pattern counts collected to the driver, where every
+ * multi-program count is a sum over patterns. Families are connected components of shared case
+ * ids, computed by union-find in one task per period ({@link Components}). Case-level counts merge
+ * each case's spans in one pass after one shuffle by case. Education metrics are one fused
+ * aggregation over person-year rows (see {@link EducationMetrics}). Disclosure control runs in
+ * plain Java on the collected tables.
  */
 public final class MetricsJob {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsJob.class);
@@ -59,15 +63,22 @@ public final class MetricsJob {
     List<MetricTable> pub = new ArrayList<>();
     List<Period> periods = cfg.periods();
     // stage boundary 1: the crosswalk by record key (every fact table and the records join it)
+    // an explicit partition count (the shuffle partitions): adaptive execution does not coalesce
+    // such a shuffle, so the cached tables keep a hash partitioning that joins and per-person
+    // aggregations can use (with coalesced partitions every reader shuffled them again)
+    int parts = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     Dataset<Row> cw = in.crosswalk().select(col("source"), col("record_id"), col("person_id"))
-        .repartition(col("source"), col("record_id"))
+        .repartition(parts, col("source"), col("record_id"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     in = in.withCrosswalk(cw);
     // stage boundary 2: linked records, hash-partitioned by person (spans, persons, dob read it)
     Dataset<Row> recs =
         Spans.linkedRecords(in.personRecords(), cw, cfg.sexMap(), cfg.raceMap())
             .drop("source", "record_id")
-            .repartition(col("person_id"))
+            .repartition(parts, col("person_id"))
+            // in the order of the span-merge window (which then needs no sort of its own); the
+            // per-person aggregations of the education thread read it in person order as well
+            .sortWithinPartitions(col("person_id"), col("program"), col("start"), col("end"))
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> personPeriods = null;
     Dataset<Row> personFamilies = null;
@@ -93,13 +104,12 @@ public final class MetricsJob {
       final MetricsInputs fin = in;
       education = EDUCATION_POOL.submit(() -> education(spark, cfg, fin, recs, params));
       Map<String, Integer> bits = ProgramMetrics.bits(programs);
-      Dataset<Row> periodsDf = ProgramMetrics.periods(spark, periods);
-      // recs is already partitioned by person: the span windows and the per-person aggregation
-      // add no shuffle
-      Dataset<Row> spans = Spans.merge(recs, cfg.mergeGapDays(), "person_id", "program");
-      // stage boundary 3: one row per person and period
+      // stage boundary 3: one row per person and period; recs is partitioned by person and
+      // sorted by person, program and start, so spans, clipping and the per-person aggregation
+      // are one pass per partition with no shuffle
       personPeriods =
-          ProgramMetrics.personPeriods(spans, periodsDf, bits, cfg.overlapMinDays(), cfg.churnWindowDays())
+          ProgramMetrics.personPeriods(recs, periods, bits, cfg.mergeGapDays(), cfg.overlapMinDays(),
+              cfg.churnWindowDays())
               .persist(StorageLevel.MEMORY_AND_DISK());
       final Dataset<Row> pp = personPeriods;
       ProgramTables.Builder tables = new ProgramTables.Builder(programs, cfg);
@@ -120,10 +130,7 @@ public final class MetricsJob {
         phases.mark("program and family patterns");
         List<Row> caseRows =
             SparkSessions.withJobGroup(spark, "metrics", "metrics: cases", () ->
-                ProgramMetrics.caseCounts(
-                        Spans.merge(recs.where(col("case_key").isNotNull()), cfg.mergeGapDays(),
-                            "program", "case_key"),
-                        periodsDf, cfg.churnWindowDays())
+                ProgramMetrics.caseCounts(recs, periods, cfg.mergeGapDays(), cfg.churnWindowDays())
                     .collectAsList());
         phases.mark("case counts");
         for (int p = 0; p < periods.size(); p++) {

@@ -38,9 +38,11 @@ public final class MetricsWriter {
         .option("overwriteSchema", "true").save(restrictedPath + "/eligible_outreach"));
     String params = paramsText(result.parameters());
     for (MetricTable t : result.published()) {
-      Dataset<Row> df = spark.createDataFrame(t.rows(), t.schema())
-          .withColumn("parameters", lit(params)).withColumn("footnote", lit(t.footnote()))
-          .coalesce(1);
+      // coalesce before the constant columns: a projection right over the local rows would be
+      // folded into them (ConvertToLocalRelation), so every row would carry the parameter text
+      // and footnote into the task (tens of MB for the education table, written twice)
+      Dataset<Row> df = spark.createDataFrame(t.rows(), t.schema()).coalesce(1)
+          .withColumn("parameters", lit(params)).withColumn("footnote", lit(t.footnote()));
       writes.add(() -> df.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
           .save(publishedPath + "/" + t.name()));
       writes.add(() -> df.write().mode(SaveMode.Overwrite).option("header", "true")

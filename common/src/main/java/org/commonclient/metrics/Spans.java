@@ -1,6 +1,5 @@
 package org.commonclient.metrics;
 
-import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -57,7 +56,10 @@ final class Spans {
             col("household_id"),
             col("enroll_start"),
             col("enroll_end"));
-    Dataset<Row> cw = crosswalk.select(col("source"), col("record_id"), col("person_id"));
+    // a hash join (crosswalk rows hashed per partition) instead of a sort-merge join: neither
+    // million-row side is sorted by its string keys
+    Dataset<Row> cw = crosswalk.select(col("source"), col("record_id"), col("person_id"))
+        .hint("shuffle_hash");
     return pr.join(cw, new String[] {"source", "record_id"}, "inner")
         .where(col("enroll_start").isNotNull().and(col("program").isNotNull()))
         .select(
@@ -91,13 +93,27 @@ final class Spans {
         lookup.isEmpty() ? lit(null).cast("string") : element_at(mapLiteral(lookup), key);
     Column out = coalesce(direct, lit("UNKNOWN"));
     if (hispanicFirst && map.containsKey("HISPANIC")) {
-      Column tokens = org.apache.spark.sql.functions.split(key, "[^A-Z0-9]+");
-      Column anyHisp = lit(false);
+      // "some token of the key (split at runs of characters other than A-Z and 0-9) is a
+      // HISPANIC code" as one regular expression compiled once, instead of splitting every value
+      // with a regex compiled per row: a code is such a token exactly when it consists of A-Z and
+      // 0-9 only and stands between non-token characters or the ends of the key (codes with
+      // other characters can never equal a token)
+      List<String> codes = new ArrayList<>();
+      boolean empty = false; // the empty code: an empty key, or one starting or ending with a separator
       for (String h : map.get("HISPANIC")) {
-        if (!h.contains(" ")) {
-          anyHisp = anyHisp.or(array_contains(tokens, h));
+        if (!h.contains(" ") && h.matches("[A-Z0-9]+")) {
+          codes.add(java.util.regex.Pattern.quote(h));
         }
+        empty |= h.isEmpty();
       }
+      List<String> alternatives = new ArrayList<>();
+      if (!codes.isEmpty()) {
+        alternatives.add("(^|[^A-Z0-9])(" + String.join("|", codes) + ")([^A-Z0-9]|$)");
+      }
+      if (empty) {
+        alternatives.add("^$|^[^A-Z0-9]|[^A-Z0-9]$");
+      }
+      Column anyHisp = alternatives.isEmpty() ? lit(false) : key.rlike(String.join("|", alternatives));
       out = when(key.isNotNull().and(anyHisp), lit("HISPANIC")).otherwise(out);
     }
     return when(raw.isNull(), lit("UNKNOWN")).otherwise(out);
