@@ -148,6 +148,8 @@ public final class LinkJob {
     BlockingResult blocked = stage.run("block", () -> Blocker.block(std, cfg.blocking(), cfg.linkType()));
     Dataset<Row> pairs = blocked.pairs().persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, Long> byRule = stage.run("block", () -> blocked.countByRule(pairs));
+    // the pairs are cached now: the key table they were built from is not read again
+    blocked.close();
     long candidatePairs = byRule.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("block: {} candidate pairs {}", candidatePairs, byRule);
 
