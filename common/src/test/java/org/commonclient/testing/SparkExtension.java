@@ -47,6 +47,8 @@ public final class SparkExtension implements BeforeAllCallback, AfterEachCallbac
               // the suite runs thousands of distinct plans; keep their compiled code (see reference.conf)
               .config("spark.sql.codegen.cache.maxEntries", "5000")
               .config("spark.databricks.delta.properties.defaults.dataSkippingNumIndexedCols", "0") // as reference.conf
+              .config("spark.hadoop.fs.file.impl", "org.commonclient.io.LocalDiskFileSystem") // as reference.conf
+              .config("spark.hadoop.fs.AbstractFileSystem.file.impl", "org.commonclient.io.LocalDiskFs")
               .config(extraConf())
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");

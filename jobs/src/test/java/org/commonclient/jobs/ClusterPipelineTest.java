@@ -85,7 +85,12 @@ class ClusterPipelineTest {
 
   private Process submit(Path log, Path conf, String... command) throws Exception {
     List<String> args = new ArrayList<>(List.of("scripts/submit.sh", "--master", master, "--config", conf.toString(),
-        "--driver-memory", "1g", "--executor-memory", "1g", "--total-executor-cores", "2"));
+        "--driver-memory", "1g", "--executor-memory", "1g", "--total-executor-cores", "2",
+        // tasks start on whichever executor is free (the default waits up to 3 s per task for a
+        // "local" one: data locality means nothing with both workers on one host), and the
+        // executors of a short test compile with C1 only, as the driver and the test JVMs do
+        "--conf", "spark.locality.wait=0s",
+        "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1"));
     args.addAll(List.of(command));
     Map<String, String> e = new HashMap<>(env);
     e.put("CC_CLASSPATH", OpsFixture.dependencyJars());
