@@ -108,6 +108,9 @@ public final class IngestJob {
           .add("fact", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
           .add("rej", REJECT_CORE);
 
+  /** Tables written at once. */
+  static final int WRITER_THREADS = 3;
+
   private IngestJob() {}
 
   public static IngestResult run(
@@ -191,8 +194,12 @@ public final class IngestJob {
       out.add(new SourceCounts(e.getKey(), read, read - rej, rej));
     }
 
+    // the tables are independent: written side by side (on small extracts most of a write is
+    // driver work: planning and the Delta commit)
+    List<Runnable> writes = new ArrayList<>();
     if (!personSources.isEmpty()) {
-      DeltaTables.replacePartitions(accepted, storage.identified("person_records"), "source", personSources);
+      writes.add(() ->
+          DeltaTables.replacePartitions(accepted, storage.identified("person_records"), "source", personSources));
     }
     Map<String, Set<String>> factSources = new LinkedHashMap<>();
     for (SourceConfig s : sources) {
@@ -217,11 +224,15 @@ public final class IngestJob {
         };
         sel.add(c.cast(sf.dataType()).as(sf.name(), sf.metadata()));
       }
-      DeltaTables.replacePartitions(f.select(sel.toArray(new Column[0])), storage.identified(e.getKey()),
-          "fact_source", e.getValue());
+      Dataset<Row> fact = f.select(sel.toArray(new Column[0]));
+      writes.add(() -> DeltaTables.replacePartitions(fact, storage.identified(e.getKey()), "fact_source", e.getValue()));
     }
-    DeltaTables.replacePartitions(rejects, storage.identified("rejects"), "source", names);
-    ranked.unpersist();
+    writes.add(() -> DeltaTables.replacePartitions(rejects, storage.identified("rejects"), "source", names));
+    try {
+      SparkSessions.runAll("ingest-writer", writes, WRITER_THREADS);
+    } finally {
+      ranked.unpersist();
+    }
 
     double secs = (System.nanoTime() - t0) / 1e9;
     List<Row> runRows = new ArrayList<>();

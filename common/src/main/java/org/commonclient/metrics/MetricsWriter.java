@@ -49,44 +49,10 @@ public final class MetricsWriter {
           .csv(publishedPath + "/csv/" + t.name()));
     }
     writes.add(() -> writeText(spark, publishedPath + "/summary.html", SummaryHtml.render(result)));
-    runAll(writes, WRITER_THREADS);
+    org.commonclient.spark.SparkSessions.runAll("metrics-writer", writes, WRITER_THREADS);
   }
 
   static final int WRITER_THREADS = 4;
-
-  /** Runs the tasks on {@code threads} threads; rethrows the first failure after all finished. */
-  static void runAll(List<Runnable> tasks, int threads) {
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "metrics-writer");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
-      for (Runnable r : tasks) {
-        fs.add(pool.submit(r));
-      }
-      RuntimeException first = null;
-      for (java.util.concurrent.Future<?> f : fs) {
-        try {
-          f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (first == null) {
-            first = e.getCause() instanceof RuntimeException re ? re
-                : new IllegalStateException("Cannot write metrics output", e.getCause());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("Interrupted while writing metrics output", e);
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-  }
 
   static String paramsText(Map<String, String> p) {
     StringBuilder sb = new StringBuilder();

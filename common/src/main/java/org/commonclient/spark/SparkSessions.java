@@ -49,6 +49,50 @@ public final class SparkSessions {
     }
   }
 
+  /**
+   * Runs independent Spark actions (e.g. writes of different tables) on {@code threads} driver
+   * threads, so the driver-side work of one (planning, Delta commits) overlaps the tasks of
+   * another; on small data that driver work is most of a write. The threads are created by the
+   * caller, so they inherit its job group. Rethrows the first failure after all have finished.
+   */
+  public static void runAll(String name, java.util.List<Runnable> tasks, int threads) {
+    if (tasks.size() <= 1 || threads <= 1) {
+      tasks.forEach(Runnable::run);
+      return;
+    }
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(Math.min(threads, tasks.size()), r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      java.util.List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+      for (Runnable r : tasks) {
+        fs.add(pool.submit(r));
+      }
+      RuntimeException first = null;
+      for (java.util.concurrent.Future<?> f : fs) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (first == null) {
+            first = e.getCause() instanceof RuntimeException re ? re
+                : new IllegalStateException(name + " failed", e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(name + " interrupted", e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** The current job group of this thread, or null. */
   public static String currentJobGroup(SparkSession spark) {
     return spark.sparkContext().getLocalProperty("spark.jobGroup.id");

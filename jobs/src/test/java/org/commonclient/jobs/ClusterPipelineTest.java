@@ -88,13 +88,15 @@ class ClusterPipelineTest {
         "--driver-memory", "1g", "--executor-memory", "1g", "--total-executor-cores", "2",
         // tasks start on whichever executor is free (the default waits up to 3 s per task for a
         // "local" one: data locality means nothing with both workers on one host), and the
-        // executors of a short test compile with C1 only, as the driver and the test JVMs do
+        // executors of a short test compile with C1 only, as the driver and the test JVMs do (with
+        // C1 only the JVM reserves a 48 MB code cache, which a pipeline run can fill: the code
+        // cache then gives out with "Out of space in CodeCache for method handle intrinsic")
         "--conf", "spark.locality.wait=0s",
-        "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1"));
+        "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"));
     args.addAll(List.of(command));
     Map<String, String> e = new HashMap<>(env);
     e.put("CC_CLASSPATH", OpsFixture.dependencyJars());
-    e.put("CC_DRIVER_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
+    e.put("CC_DRIVER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m");
     return OpsFixture.script(log, e, args.toArray(String[]::new)).start();
   }
 
