@@ -255,30 +255,35 @@ class GovernanceCommandsTest {
         s.filter(p -> Files.isDirectory(p.resolve("_delta_log"))).forEach(p -> all.add(p.toString()));
       }
     }
-    int readable = 0;
-    int unreadable = 0;
-    List<String> found = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger readable = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger unreadable = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> found = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Runnable> checks = new ArrayList<>();
     for (String t : all) {
       for (Row h : spark.sql("DESCRIBE HISTORY delta.`" + t + "`").select("version").collectAsList()) {
         long v = h.getLong(0);
-        List<String> json;
-        try {
-          json = spark.read().format("delta").option("versionAsOf", v).load(t).toJSON().collectAsList();
-        } catch (Exception e) { // files removed by VACUUM: the version cannot be read any more
-          unreadable++;
-          continue;
-        }
-        readable++;
-        for (String line : json) {
-          for (String val : snap) {
-            if (line.contains("\"" + val + "\"")) {
-              found.add(Path.of(t).getFileName() + "@v" + v + ": " + val);
+        checks.add(() -> {
+          List<String> json;
+          try {
+            json = spark.read().format("delta").option("versionAsOf", v).load(t).toJSON().collectAsList();
+          } catch (Exception e) { // files removed by VACUUM: the version cannot be read any more
+            unreadable.incrementAndGet();
+            return;
+          }
+          readable.incrementAndGet();
+          for (String line : json) {
+            for (String val : snap) {
+              if (line.contains("\"" + val + "\"")) {
+                found.add(Path.of(t).getFileName() + "@v" + v + ": " + val);
+              }
             }
           }
-        }
+        });
       }
     }
-    System.out.printf("retention: %d tables, %d versions readable, %d not readable%n", all.size(), readable, unreadable);
+    // the versions are read side by side (each read is mostly driver work on tables this small)
+    org.commonclient.spark.SparkSessions.runAll("version-reader", checks, 4);
+    System.out.printf("retention: %d tables, %d versions readable, %d not readable%n", all.size(), readable.get(), unreadable.get());
     // the transaction logs: Delta keeps per-file column statistics (min/max) in its JSON commits
     List<String> inLogs = new ArrayList<>();
     try (Stream<Path> files = Files.walk(Path.of(tables))) {
@@ -294,7 +299,7 @@ class GovernanceCommandsTest {
     // none: the tables keep no per-column statistics (reference.conf), so no log copies a value
     assertEquals(List.of(), inLogs.subList(0, Math.min(10, inLogs.size())), "destroyed values in transaction logs");
     assertTrue(found.isEmpty(), "destroyed values still readable: " + found.subList(0, Math.min(20, found.size())));
-    assertTrue(unreadable > 0, "earlier versions holding snap can no longer be read");
+    assertTrue(unreadable.get() > 0, "earlier versions holding snap can no longer be read");
     boolean oldReadable;
     try {
       spark.read().format("delta").option("versionAsOf", prVersionBefore).load(tables + "/identified/person_records").toJSON()
