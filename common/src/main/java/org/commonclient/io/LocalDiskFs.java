@@ -16,10 +16,6 @@ public class LocalDiskFs extends ChecksumFs {
     super(new Raw(uri, conf));
   }
 
-  LocalDiskFs(Configuration conf) throws IOException, URISyntaxException {
-    this(new URI("file:///"), conf);
-  }
-
   /** The raw side: every call goes to {@link LocalDiskFileSystem.Raw}. */
   static class Raw extends DelegateToFileSystem {
     Raw(URI uri, Configuration conf) throws IOException, URISyntaxException {
