@@ -104,6 +104,7 @@ else
   CP=$(cat "$CP_FILE")
 fi
 OPENS=$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$ROOT/pom.xml")
+TUNING=$(sed -n 's:.*<spark.jvm.tuning>\(.*\)</spark.jvm.tuning>.*:\1:p' "$ROOT/pom.xml")
 if [ "$DEPLOY_MODE" = cluster ]; then
   # the cluster starts the driver: its memory is a submit option, this JVM only submits
   [ -n "$DRIVER_MEMORY" ] && SUBMIT_ARGS+=(--driver-memory "$DRIVER_MEMORY")
@@ -114,7 +115,7 @@ else
   JVM_MEMORY=${DRIVER_MEMORY:-2g}
 fi
 # shellcheck disable=SC2086
-exec java -Xmx"$JVM_MEMORY" $OPENS ${CC_DRIVER_JAVA_OPTS:-} \
+exec java -Xmx"$JVM_MEMORY" $TUNING $OPENS ${CC_DRIVER_JAVA_OPTS:-} \
   -Dlog4j2.configurationFile="${CC_LOG4J:-$ROOT/scripts/log4j2.properties}" \
   -cp "$CP" org.apache.spark.deploy.SparkSubmit \
   --master "$MASTER" --deploy-mode "$DEPLOY_MODE" --class "$MAIN" "${SUBMIT_ARGS[@]}" \

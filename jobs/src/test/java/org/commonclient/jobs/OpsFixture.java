@@ -83,7 +83,10 @@ final class OpsFixture {
         + "  \"spark.default.parallelism\" = \"2\"\n"
         + "  \"spark.sql.adaptive.enabled\" = \"false\"\n"
         + "  \"spark.databricks.delta.snapshotPartitions\" = \"2\"\n"
-        + "}\n";
+        + "}\n"
+        // u from 50,000 random pairs (default 1,000,000: on ~450 records that is every one of
+        // their ~100,000 pairs, a 4 s stage of every link run here)
+        + "commonclient.linkage.scoring.u.maxPairs = 50000\n";
     try {
       Files.createDirectories(f.getParent());
       Files.writeString(f, text);
