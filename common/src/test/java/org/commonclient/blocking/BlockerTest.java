@@ -251,6 +251,22 @@ class BlockerTest {
   }
 
   @Test
+  void driverHashOfAKeyIsSparksHashOfIt(SparkSession spark) {
+    // salted blocks are found by the hash of their key computed on the driver: it must be the one
+    // the joins compute (composite keys hold the separator; names may hold any character)
+    List<String> keys = List.of("1900-01-01", "2018-05-14" + ResolvedRule.SEP + "ALMS", "", "JOSÉ Ñ 李", "x".repeat(300));
+    List<Row> rows = new ArrayList<>();
+    for (String k : keys) {
+      rows.add(org.apache.spark.sql.RowFactory.create(k));
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType().add("k", "string"));
+    List<Row> hashed = df.select(col("k"), Blocker.hashed(col("k"), false).as("h")).collectAsList();
+    for (Row r : hashed) {
+      assertEquals(Blocker.hashOf(r.getString(0)), r.getLong(1), "hash of '" + r.getString(0) + "'");
+    }
+  }
+
+  @Test
   void saltingSplitsAHotBlockAcrossPartitions(SparkSession spark) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 3000; i++) {
