@@ -99,20 +99,12 @@ public final class Blocker {
     for (RuleStats s : plan.stats()) {
       LOG.info("block: {}", s.describe(linkType));
     }
-    // the joins work on 64-bit hashes of the keys (written once, then read by every rule's join
-    // and exclusion test): longs instead of strings to shuffle, hash and compare. The string keys
-    // were for the analysis (its messages show them) and are released.
-    Dataset<Row> hashed;
-    try {
-      hashed = hashedKeys(keyed, plan).persist(StorageLevel.MEMORY_AND_DISK());
-      keyed.sparkSession().sparkContext().setJobDescription("block: hash the keys of " + rules.size() + " rules");
-      hashed.count();
-    } finally {
-      keyed.sparkSession().sparkContext().setJobDescription(null);
-      keyed.unpersist();
-    }
+    // the joins work on 64-bit hashes of the keys (cached when the pairs are first computed, then
+    // read by every rule's join and exclusion test): longs instead of strings to shuffle, hash and
+    // compare. The string keys are for the analysis (its messages show them).
+    Dataset<Row> hashed = hashedKeys(keyed, plan).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> pairs = pairs(hashed, plan, linkType);
-    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, hashed);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(hashed, keyed));
   }
 
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {

@@ -20,16 +20,16 @@ public final class BlockingResult implements AutoCloseable {
   private final List<RuleStats> stats;
   private final List<BlockingRule> rules;
   private final LinkType linkType;
-  private final Dataset<Row> keyed;
+  private final List<Dataset<Row>> cached;
 
   BlockingResult(
       Dataset<Row> pairs,
       List<RuleStats> stats,
       List<BlockingRule> rules,
       LinkType linkType,
-      Dataset<Row> keyed) {
+      List<Dataset<Row>> cached) {
     this.pairs = pairs;
-    this.keyed = keyed;
+    this.cached = List.copyOf(cached);
     this.stats = List.copyOf(stats);
     this.rules = List.copyOf(rules);
     this.linkType = linkType;
@@ -70,11 +70,11 @@ public final class BlockingResult implements AutoCloseable {
   }
 
   /**
-   * Releases the cached key table the pairs are computed from. Call it once the pairs have been
+   * Releases the cached key tables the pairs are computed from. Call it once the pairs have been
    * written (or cached); {@link #pairs()} still works afterwards but recomputes the keys.
    */
   @Override
   public void close() {
-    keyed.unpersist();
+    cached.forEach(Dataset::unpersist);
   }
 }

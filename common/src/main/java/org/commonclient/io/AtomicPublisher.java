@@ -46,10 +46,11 @@ public final class AtomicPublisher {
   }
 
   /**
-   * Publishes the tables (in order) and returns their new versions.
+   * Publishes the tables and returns their new versions: all but the last side by side (up to
+   * {@value #PARALLEL_WRITES} at once), then the last.
    *
    * @param zone root of the zone, where the journal lives
-   * @param tables name -> table, written in this order
+   * @param tables name -> table; the last one is written after all the others
    */
   public static Map<String, Long> publish(SparkSession spark, String zone, Map<String, Table> tables) {
     recover(spark, zone);
@@ -58,17 +59,24 @@ public final class AtomicPublisher {
       before.put(e.getValue().path(), DeltaTables.version(spark, e.getValue().path()));
     }
     writeJournal(spark, zone, before);
-    Map<String, Long> after = new LinkedHashMap<>();
+    Map<String, Long> written = new java.util.concurrent.ConcurrentHashMap<>();
     try {
+      // every table but the last side by side (their Spark jobs and Delta commits overlap: a
+      // whole-table rewrite leaves a core idle while it plans, commits or writes its last file),
+      // then the last one (the run record: it is written once everything else is)
+      java.util.List<Runnable> writes = new java.util.ArrayList<>();
+      String last = null;
       for (var e : tables.entrySet()) {
-        Table t = e.getValue();
-        if (t.mode() == Mode.APPEND) {
-          DeltaTables.append(t.data(), t.path());
-        } else {
-          DeltaTables.overwrite(t.data(), t.path());
+        last = e.getKey();
+      }
+      for (var e : tables.entrySet()) {
+        if (!e.getKey().equals(last)) {
+          writes.add(() -> write(spark, e.getKey(), e.getValue(), written));
         }
-        after.put(e.getKey(), DeltaTables.version(spark, t.path()));
-        failpoint("after:" + e.getKey());
+      }
+      org.commonclient.spark.SparkSessions.runAll("publish", writes, PARALLEL_WRITES);
+      if (last != null) {
+        write(spark, last, tables.get(last), written);
       }
     } catch (Exception ex) { // Spark throws checked SparkException from Scala code
       LOG.error("publish failed, restoring {} tables to their previous versions", before.size());
@@ -77,7 +85,24 @@ public final class AtomicPublisher {
       throw ex;
     }
     deleteJournal(spark, zone);
+    Map<String, Long> after = new LinkedHashMap<>();
+    for (String name : tables.keySet()) {
+      after.put(name, written.get(name));
+    }
     return after;
+  }
+
+  /** Tables written at once by {@link #publish} (all but the last). */
+  static final int PARALLEL_WRITES = 3;
+
+  private static void write(SparkSession spark, String name, Table t, Map<String, Long> written) {
+    if (t.mode() == Mode.APPEND) {
+      DeltaTables.append(t.data(), t.path());
+    } else {
+      DeltaTables.overwrite(t.data(), t.path());
+    }
+    written.put(name, DeltaTables.version(spark, t.path()));
+    failpoint("after:" + name);
   }
 
   /** Test hook: {@code -Dcc.failpoint=after:crosswalk} kills the JVM at that point. */
