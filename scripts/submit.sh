@@ -90,7 +90,9 @@ if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   [ -n "$PACKAGES" ] && PKG_ARGS=(--packages "$PACKAGES")
   DRV=()
   [ -n "$DRIVER_MEMORY" ] && DRV+=(--driver-memory "$DRIVER_MEMORY")
-  [ -n "${CC_DRIVER_JAVA_OPTS:-}" ] && DRV+=(--driver-java-options "$CC_DRIVER_JAVA_OPTS")
+  # the driver JVM compiles Spark's huge generated methods too (pom.xml spark.jvm.tuning)
+  TUNING=$(sed -n 's:.*<spark.jvm.tuning>\(.*\)</spark.jvm.tuning>.*:\1:p' "$ROOT/pom.xml")
+  DRV+=(--driver-java-options "$TUNING ${CC_DRIVER_JAVA_OPTS:-}")
   exec "$SPARK_HOME/bin/spark-submit" --master "$MASTER" --deploy-mode "$DEPLOY_MODE" --class "$MAIN" \
     "${PKG_ARGS[@]}" "${DRV[@]}" "${SUBMIT_ARGS[@]}" "$JAR" "${COMMAND[@]}" "${CONFIG_ARGS[@]}" "$@"
 fi

@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sequence;
-import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -46,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Each rule's keys are folded into one key column on a narrow "keyed" projection of the
  *       records; keys of blocks over {@code maxBlockSize} are removed (set to null) so neither this
  *       rule nor the exclusion of later rules sees them.
- *   <li>The keys are replaced by their 64-bit hashes ({@link #hashedKeys}, written once): the
- *       joins and exclusion tests below shuffle, hash and compare longs, not strings.
+ *   <li>The keys are replaced by their 64-bit hashes ({@link BlockingAnalysis#hashed}, cached
+ *       once): the analysis above and the joins and exclusion tests below shuffle, hash and
+ *       compare longs, not strings.
  *   <li>Rule i is an equi-join of the keyed table with itself on its key (array keys exploded),
  *       keeping {@code uid_l < uid_r}, the link-type condition, the residual, and excluding pairs
  *       every earlier rule e would generate: {@code NOT coalesce(key_e(l) = key_e(r) AND
@@ -84,27 +84,27 @@ public final class Blocker {
           "Cannot block with link type link: the records have no source column");
     }
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    // deliberate stage boundary: every key is computed once here, then read by the analysis and
-    // by every rule's join (and by the exclusion conditions of later rules)
-    Dataset<Row> keyed =
-        BlockingAnalysis.keyed(records, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    // deliberate stage boundary: every key is computed and hashed once here, then read by the
+    // analysis and by every rule's join (and by the exclusion conditions of later rules)
+    Dataset<Row> keyText = BlockingAnalysis.keyed(records, rules);
+    Dataset<Row> hashed =
+        BlockingAnalysis.hashed(keyText, rules).persist(StorageLevel.MEMORY_AND_DISK());
     BlockingAnalysis.Plan plan;
     try {
-      plan = BlockingAnalysis.plan(keyed, rules, cfg);
+      plan = BlockingAnalysis.plan(hashed, rules, cfg, keyText);
       checkBudget(plan.stats(), cfg, linkType);
     } catch (RuntimeException e) {
-      keyed.unpersist();
+      hashed.unpersist();
       throw e;
     }
     for (RuleStats s : plan.stats()) {
       LOG.info("block: {}", s.describe(linkType));
     }
-    // the joins work on 64-bit hashes of the keys (cached when the pairs are first computed, then
-    // read by every rule's join and exclusion test): longs instead of strings to shuffle, hash and
-    // compare. The string keys are for the analysis (its messages show them).
-    Dataset<Row> hashed = hashedKeys(keyed, plan).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> pairs = pairs(hashed, plan, linkType);
-    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(hashed, keyed));
+    // the keys of dropped blocks removed (cached when the pairs are first computed): every rule's
+    // join reads it, and later rules' joins read the earlier rules' keys for their exclusions
+    Dataset<Row> kept = withoutDropped(hashed, plan).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> pairs = pairs(kept, plan, linkType);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(kept, hashed));
   }
 
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {
@@ -155,41 +155,20 @@ public final class Blocker {
     return String.format("key '%s' with %,d records", b.key(), b.records());
   }
 
-  /**
-   * The keyed table with each rule's key replaced by its 64-bit hash ({@code xxhash64}, seed 42;
-   * an array key element by element), without the keys of the rule's dropped blocks. Two records
-   * share a hashed key when they share the key, and two different keys share a hash with
-   * probability 2^-64 per pair of keys (at 20 million keys, about 1 in 100,000 runs has one such
-   * collision; its only effect is one more candidate pair, or one pair attributed to an earlier
-   * rule). Array keys are hashed with a lambda (interpreted), once per record.
-   */
-  static Dataset<Row> hashedKeys(Dataset<Row> keyed, BlockingAnalysis.Plan plan) {
+  /** The hashed key table without the keys of each rule's dropped (oversized) blocks. */
+  static Dataset<Row> withoutDropped(Dataset<Row> hashed, BlockingAnalysis.Plan plan) {
     List<ResolvedRule> rules = plan.rules();
     List<Column> cols = new ArrayList<>();
-    for (String c : keyed.columns()) {
+    for (String c : hashed.columns()) {
       cols.add(col(c));
     }
     for (ResolvedRule r : rules) {
       cols.set(
           cols.size() - rules.size() + r.index,
-          hashed(withoutDropped(r, plan.droppedKeys().get(r.index)), r.isArray).as(r.keyColumn()));
+          withoutDropped(r, plan.droppedKeys().get(r.index)).as(r.keyColumn()));
     }
-    return keyed.select(cols.toArray(new Column[0]));
+    return hashed.select(cols.toArray(new Column[0]));
   }
-
-  /** A string key (or array of them) as its xxhash64 (array of them); null stays null. */
-  static Column hashed(Column key, boolean isArray) {
-    return isArray ? transform(key, x -> xxhash64(x)) : when(key.isNotNull(), xxhash64(key));
-  }
-
-  /** What {@link #hashed} gives for one key value (Spark's xxhash64 of a string, seed 42). */
-  static long hashOf(String key) {
-    return org.apache.spark.sql.catalyst.expressions.XXH64.hashUTF8String(
-        org.apache.spark.unsafe.types.UTF8String.fromString(key), HASH_SEED);
-  }
-
-  /** The seed of Spark's xxhash64 function. */
-  static final long HASH_SEED = 42L;
 
   /** The union of every rule's pairs (lazy), from the hashed key table ({@link #hashedKeys}). */
   static Dataset<Row> pairs(Dataset<Row> hashed, BlockingAnalysis.Plan plan, LinkType linkType) {
@@ -204,7 +183,7 @@ public final class Blocker {
   }
 
   /** The rule's key column without the keys of its dropped (oversized) blocks. */
-  static Column withoutDropped(ResolvedRule r, List<String> dropped) {
+  static Column withoutDropped(ResolvedRule r, List<?> dropped) {
     Column key = col(r.keyColumn());
     if (dropped.isEmpty()) {
       return key;
@@ -222,7 +201,7 @@ public final class Blocker {
       Dataset<Row> keyed,
       ResolvedRule rule,
       List<ResolvedRule> earlier,
-      Map<String, Integer> saltBuckets,
+      Map<Long, Integer> saltBuckets,
       LinkType linkType) {
     String k = rule.keyColumn();
     // only this rule's key and the earlier rules' keys: the optimiser prunes the other key
@@ -245,7 +224,7 @@ public final class Blocker {
     if (salted) {
       SparkSession spark = keyed.sparkSession();
       List<Row> rows = new ArrayList<>();
-      saltBuckets.forEach((key, b) -> rows.add(RowFactory.create(hashOf(key), b)));
+      saltBuckets.forEach((key, b) -> rows.add(RowFactory.create(key, b)));
       StructType schema =
           new StructType()
               .add("_salt_key", DataTypes.LongType, false)

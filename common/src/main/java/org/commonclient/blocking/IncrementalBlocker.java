@@ -71,7 +71,9 @@ public final class IncrementalBlocker {
       BlockingConfig cfg, LinkType linkType) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
-    Dataset<Row> keyed = BlockingAnalysis.keyed(current, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    // keys as 64-bit hashes, as in the full run's Blocker: longs to group, join and compare
+    Dataset<Row> keyed = BlockingAnalysis.hashed(BlockingAnalysis.keyed(current, rules), rules)
+        .persist(StorageLevel.MEMORY_AND_DISK());
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
       limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
@@ -81,17 +83,18 @@ public final class IncrementalBlocker {
     Dataset<Row> entriesNow = entries(keyed, rules);
     Dataset<Row> countsNow = entriesNow.groupBy("_fr", "_fk").agg(count(lit(1)).as("_now"))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    List<List<String>> dropped = new ArrayList<>();
+    List<List<Long>> dropped = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       dropped.add(new ArrayList<>());
     }
     for (Row row : countsNow.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk").collectAsList()) {
-      dropped.get(row.getInt(0)).add(row.getString(1));
+      dropped.get(row.getInt(0)).add(row.getLong(1));
     }
 
     // Only blocks holding a changed, new or departed record changed size: count those keys before
     // as well; a block whose size crossed its rule's limit flipped between dropped and kept
-    Dataset<Row> entriesBefore = entries(BlockingAnalysis.keyed(before, rulesBefore), rulesBefore);
+    Dataset<Row> entriesBefore =
+        entries(BlockingAnalysis.hashed(BlockingAnalysis.keyed(before, rulesBefore), rulesBefore), rulesBefore);
     Dataset<Row> touched = entriesNow.join(broadcast(changed.select("uid")), "uid")
         .union(entriesBefore.join(broadcast(departed.select("uid")), "uid"))
         .select("_fr", "_fk").distinct().localCheckpoint(true);

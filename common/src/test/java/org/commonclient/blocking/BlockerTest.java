@@ -251,19 +251,28 @@ class BlockerTest {
   }
 
   @Test
-  void driverHashOfAKeyIsSparksHashOfIt(SparkSession spark) {
-    // salted blocks are found by the hash of their key computed on the driver: it must be the one
-    // the joins compute (composite keys hold the separator; names may hold any character)
-    List<String> keys = List.of("1900-01-01", "2018-05-14" + ResolvedRule.SEP + "ALMS", "", "JOSÉ Ñ 李", "x".repeat(300));
+  void analysisNamesBlocksByTheirKeyTextThoughItGroupsHashes(SparkSession spark) {
+    // the analysis groups hashed keys; the blocks it names (largest, dropped) get their text back,
+    // composite keys of an array rule included
     List<Row> rows = new ArrayList<>();
-    for (String k : keys) {
-      rows.add(org.apache.spark.sql.RowFactory.create(k));
+    for (int i = 0; i < 9; i++) {
+      rows.add(rec(i, "A", null, null, null, "1980-01-01", null, null, List.of("GARCIA", "LOPEZ")));
     }
-    Dataset<Row> df = spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType().add("k", "string"));
-    List<Row> hashed = df.select(col("k"), Blocker.hashed(col("k"), false).as("h")).collectAsList();
-    for (Row r : hashed) {
-      assertEquals(Blocker.hashOf(r.getString(0)), r.getLong(1), "hash of '" + r.getString(0) + "'");
+    for (int i = 9; i < 13; i++) {
+      rows.add(rec(i, "A", null, null, null, "1980-01-01", null, null, List.of("GARCIA")));
     }
+    rows.add(rec(13, "A", null, null, null, "1990-05-05", null, null, List.of("LOPEZ")));
+    BlockingConfig c = new BlockingConfig(
+        List.of(new BlockingRule("dob_token", List.of("dob", "last_tokens"), null, 10)),
+        1_000_000_000L, 1_000_000_000L, 0, 0, 8, 5);
+    BlockingResult res = Blocker.block(records(spark, rows), c, LinkType.DEDUPE);
+    RuleStats s = res.stats().get(0);
+    assertEquals(new BlockSize("1980-01-01 | GARCIA", 13), s.dropped().get(0), "dropped block named by its text");
+    assertEquals(
+        List.of(new BlockSize("1980-01-01 | GARCIA", 13), new BlockSize("1980-01-01 | LOPEZ", 9)),
+        s.largestBlocks(), "largest blocks named by their text (the 1990 block is a singleton)");
+    // the dropped GARCIA block no longer pairs anyone; the LOPEZ block of records 0-8 still does
+    assertEquals(36, res.pairs().count(), "pairs of the kept block");
   }
 
   @Test
