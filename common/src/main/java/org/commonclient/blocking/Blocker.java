@@ -45,9 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Each rule's keys are folded into one key column on a narrow "keyed" projection of the
  *       records; keys of blocks over {@code maxBlockSize} are removed (set to null) so neither this
  *       rule nor the exclusion of later rules sees them.
- *   <li>The keys are replaced by their 64-bit hashes ({@link BlockingAnalysis#hashed}, cached
- *       once): the analysis above and the joins and exclusion tests below shuffle, hash and
- *       compare longs, not strings.
+ *   <li>The keys are replaced by their 64-bit hashes ({@link #hashedKeys}, written once): the
+ *       joins and exclusion tests below shuffle, hash and compare longs, not strings.
  *   <li>Rule i is an equi-join of the keyed table with itself on its key (array keys exploded),
  *       keeping {@code uid_l < uid_r}, the link-type condition, the residual, and excluding pairs
  *       every earlier rule e would generate: {@code NOT coalesce(key_e(l) = key_e(r) AND
@@ -84,27 +83,27 @@ public final class Blocker {
           "Cannot block with link type link: the records have no source column");
     }
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    // deliberate stage boundary: every key is computed and hashed once here, then read by the
-    // analysis and by every rule's join (and by the exclusion conditions of later rules)
-    Dataset<Row> keyText = BlockingAnalysis.keyed(records, rules);
-    Dataset<Row> hashed =
-        BlockingAnalysis.hashed(keyText, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    // deliberate stage boundary: every key is computed once here, then read by the analysis and
+    // by every rule's join (and by the exclusion conditions of later rules)
+    Dataset<Row> keyed =
+        BlockingAnalysis.keyed(records, rules).persist(StorageLevel.MEMORY_AND_DISK());
     BlockingAnalysis.Plan plan;
     try {
-      plan = BlockingAnalysis.plan(hashed, rules, cfg, keyText);
+      plan = BlockingAnalysis.plan(keyed, rules, cfg);
       checkBudget(plan.stats(), cfg, linkType);
     } catch (RuntimeException e) {
-      hashed.unpersist();
+      keyed.unpersist();
       throw e;
     }
     for (RuleStats s : plan.stats()) {
       LOG.info("block: {}", s.describe(linkType));
     }
-    // the keys of dropped blocks removed (cached when the pairs are first computed): every rule's
-    // join reads it, and later rules' joins read the earlier rules' keys for their exclusions
-    Dataset<Row> kept = withoutDropped(hashed, plan).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> pairs = pairs(kept, plan, linkType);
-    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(kept, hashed));
+    // the joins work on 64-bit hashes of the keys (cached when the pairs are first computed, then
+    // read by every rule's join and exclusion test): longs instead of strings to shuffle, hash and
+    // compare. The string keys are for the analysis (its messages show them).
+    Dataset<Row> hashed = hashedKeys(keyed, plan).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> pairs = pairs(hashed, plan, linkType);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(hashed, keyed));
   }
 
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {
@@ -155,20 +154,40 @@ public final class Blocker {
     return String.format("key '%s' with %,d records", b.key(), b.records());
   }
 
-  /** The hashed key table without the keys of each rule's dropped (oversized) blocks. */
-  static Dataset<Row> withoutDropped(Dataset<Row> hashed, BlockingAnalysis.Plan plan) {
+  /**
+   * The keyed table with each rule's key replaced by its 64-bit hash ({@link
+   * BlockingAnalysis#hashedKey}; an array key element by element), without the keys of the rule's
+   * dropped blocks. The analysis before works on the key text (its messages show the keys):
+   * grouping the hashes instead and looking up the text of the named blocks cost as much as it
+   * saved (1M records, session 7).
+   */
+  static Dataset<Row> hashedKeys(Dataset<Row> keyed, BlockingAnalysis.Plan plan) {
     List<ResolvedRule> rules = plan.rules();
     List<Column> cols = new ArrayList<>();
-    for (String c : hashed.columns()) {
+    for (String c : keyed.columns()) {
       cols.add(col(c));
     }
     for (ResolvedRule r : rules) {
       cols.set(
           cols.size() - rules.size() + r.index,
-          withoutDropped(r, plan.droppedKeys().get(r.index)).as(r.keyColumn()));
+          hashed(withoutDropped(r, plan.droppedKeys().get(r.index)), r.isArray).as(r.keyColumn()));
     }
-    return hashed.select(cols.toArray(new Column[0]));
+    return keyed.select(cols.toArray(new Column[0]));
   }
+
+  /** A string key (or array of them) as its hash ({@link BlockingAnalysis#hashedKey}). */
+  static Column hashed(Column key, boolean isArray) {
+    return BlockingAnalysis.hashedKey(key, isArray);
+  }
+
+  /** What {@link #hashed} gives for one key value (Spark's xxhash64 of a string, seed 42). */
+  static long hashOf(String key) {
+    return org.apache.spark.sql.catalyst.expressions.XXH64.hashUTF8String(
+        org.apache.spark.unsafe.types.UTF8String.fromString(key), HASH_SEED);
+  }
+
+  /** The seed of Spark's xxhash64 function. */
+  static final long HASH_SEED = 42L;
 
   /** The union of every rule's pairs (lazy), from the hashed key table ({@link #hashedKeys}). */
   static Dataset<Row> pairs(Dataset<Row> hashed, BlockingAnalysis.Plan plan, LinkType linkType) {
@@ -201,7 +220,7 @@ public final class Blocker {
       Dataset<Row> keyed,
       ResolvedRule rule,
       List<ResolvedRule> earlier,
-      Map<Long, Integer> saltBuckets,
+      Map<String, Integer> saltBuckets,
       LinkType linkType) {
     String k = rule.keyColumn();
     // only this rule's key and the earlier rules' keys: the optimiser prunes the other key
@@ -224,7 +243,7 @@ public final class Blocker {
     if (salted) {
       SparkSession spark = keyed.sparkSession();
       List<Row> rows = new ArrayList<>();
-      saltBuckets.forEach((key, b) -> rows.add(RowFactory.create(key, b)));
+      saltBuckets.forEach((key, b) -> rows.add(RowFactory.create(hashOf(key), b)));
       StructType schema =
           new StructType()
               .add("_salt_key", DataTypes.LongType, false)

@@ -37,9 +37,6 @@ import org.slf4j.LoggerFactory;
  * linkAndDedupe = N(N-1)/2}, {@code dedupe = sum n_s(n_s-1)/2}, {@code link = (N^2 - sum
  * n_s^2)/2}. The totals, each rule's largest blocks and the blocks over the salt/drop thresholds are
  * fetched in a single Spark action (the grouped table is computed once and its shuffle reused).
- * The keys are grouped as their 64-bit hashes ({@link #hashed}): longs to shuffle, hash and
- * compare instead of composite strings. The few blocks the analysis names (the largest, the
- * dropped and the salted) get their key text back in one more pass ({@link #display}).
  *
  * <p>The counts are pre-exclusion (see {@link RuleStats}). Exact post-exclusion counts need the
  * pairs: {@link BlockingResult#countByRule()}.
@@ -55,16 +52,12 @@ public final class BlockingAnalysis {
   /** Per-rule pair counts (all link types) and largest blocks, in rule order. */
   public static List<RuleStats> analyse(Dataset<Row> records, BlockingConfig cfg) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    Dataset<Row> keyed = keyed(records, rules);
-    return plan(hashed(keyed, rules), rules, cfg, keyed).stats();
+    return plan(keyed(records, rules), rules, cfg).stats();
   }
 
   /**
-   * The keyed table with each rule's key replaced by its 64-bit hash ({@code xxhash64}; an array
-   * key element by element, with a lambda, which Spark interprets). Two records share a hashed
-   * key when they share the key; two different keys share a hash with probability 2^-64 per pair
-   * of keys (at 20 million keys about once in 100,000 runs), and its only effect is one more
-   * candidate pair or one pair attributed to an earlier rule.
+   * The keyed table with each rule's key replaced by its 64-bit hash ({@link #hashedKey}); what
+   * incremental blocking groups and joins.
    */
   static Dataset<Row> hashed(Dataset<Row> keyed, List<ResolvedRule> rules) {
     List<Column> cols = new ArrayList<>();
@@ -77,7 +70,13 @@ public final class BlockingAnalysis {
     return keyed.select(cols.toArray(new Column[0]));
   }
 
-  /** A string key (or array of them) as its xxhash64 (array of them); null stays null. */
+  /**
+   * A string key (or array of them) as its xxhash64, seed 42 (array of them; with a lambda, which
+   * Spark interprets); null stays null. Two records share a hashed key when they share the key;
+   * two different keys share a hash with probability 2^-64 per pair of keys (at 20 million keys
+   * about once in 100,000 runs), and its only effect is one more candidate pair or one pair
+   * attributed to an earlier rule.
+   */
   static Column hashedKey(Column key, boolean isArray) {
     return isArray
         ? org.apache.spark.sql.functions.transform(key, x -> org.apache.spark.sql.functions.xxhash64(x))
@@ -109,22 +108,14 @@ public final class BlockingAnalysis {
     return records.select(cols.toArray(new Column[0]));
   }
 
-  /**
-   * The analysis plus what the blocker needs: salt buckets and dropped keys per rule, both as
-   * hashed keys ({@link #hashed}).
-   */
+  /** The analysis plus what the blocker needs: salt buckets and dropped keys per rule. */
   record Plan(
       List<ResolvedRule> rules,
       List<RuleStats> stats,
-      List<Map<Long, Integer>> saltBuckets,
-      List<List<Long>> droppedKeys) {}
+      List<Map<String, Integer>> saltBuckets,
+      List<List<String>> droppedKeys) {}
 
-  /**
-   * @param keyed the hashed key table ({@link #hashed})
-   * @param keyText the same table with the keys as text ({@link #keyed}), read only for the
-   *     blocks the analysis names
-   */
-  static Plan plan(Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg, Dataset<Row> keyText) {
+  static Plan plan(Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
 
     // one narrow scan of the (cached) key table per rule: no lambdas, no row-wide explode
     Dataset<Row> entries = null;
@@ -203,7 +194,7 @@ public final class BlockingAnalysis {
             .select(
                 lit("T").as("kind"),
                 col("r"),
-                lit(null).cast("long").as("k"),
+                lit(null).cast("string").as("k"),
                 lit(null).cast("long").as("n"),
                 struct(
                         col("records"),
@@ -251,35 +242,28 @@ public final class BlockingAnalysis {
     keyed.sparkSession().sparkContext().setJobDescription(null);
 
     Map<Integer, Row> totalsByRule = new HashMap<>();
-    Map<Integer, List<long[]>> largest = new HashMap<>();
-    List<Map<Long, Integer>> saltBuckets = new ArrayList<>();
-    List<List<Long>> droppedKeys = new ArrayList<>();
-    List<List<long[]>> droppedBlocks = new ArrayList<>();
-    List<Set<Long>> named = new ArrayList<>();
+    Map<Integer, List<BlockSize>> largest = new HashMap<>();
+    List<Map<String, Integer>> saltBuckets = new ArrayList<>();
+    List<List<String>> droppedKeys = new ArrayList<>();
+    List<List<BlockSize>> droppedBlocks = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       largest.put(i, new ArrayList<>());
       saltBuckets.add(new LinkedHashMap<>());
       droppedKeys.add(new ArrayList<>());
       droppedBlocks.add(new ArrayList<>());
-      named.add(new java.util.HashSet<>());
     }
     for (Row row : rows) {
       int r = row.getInt(row.fieldIndex("r"));
       switch (row.getString(row.fieldIndex("kind"))) {
         case "T" -> totalsByRule.put(r, row.getStruct(row.fieldIndex("t")));
-        case "L" -> {
-          long k = row.getLong(row.fieldIndex("k"));
-          largest.get(r).add(new long[] {k, row.getLong(row.fieldIndex("n"))});
-          named.get(r).add(k);
-        }
+        case "L" -> largest.get(r).add(blockSize(row));
         case "B" -> {
-          long k = row.getLong(row.fieldIndex("k"));
+          String k = row.getString(row.fieldIndex("k"));
           long size = row.getLong(row.fieldIndex("n"));
           long ruleLimit = rules.get(r).rule.blockLimit(cfg.maxBlockSize());
           if (ruleLimit > 0 && size > ruleLimit) {
             droppedKeys.get(r).add(k);
-            droppedBlocks.get(r).add(new long[] {k, size});
-            named.get(r).add(k);
+            droppedBlocks.get(r).add(blockSize(row));
           } else if (cfg.saltThreshold() > 0) {
             saltBuckets.get(r).put(k, saltBuckets(size, cfg));
           }
@@ -287,12 +271,12 @@ public final class BlockingAnalysis {
         default -> throw new IllegalStateException("Unexpected analysis row " + row);
       }
     }
-    Map<Integer, Map<Long, String>> text = display(keyText, rules, named);
     List<RuleStats> stats = new ArrayList<>();
     for (ResolvedRule r : rules) {
-      Map<Long, String> names = text.getOrDefault(r.index, Map.of());
-      List<BlockSize> top = blockSizes(largest.get(r.index), names);
-      List<BlockSize> drops = blockSizes(droppedBlocks.get(r.index), names);
+      List<BlockSize> top = largest.get(r.index);
+      top.sort((a, b) -> Long.compare(b.records(), a.records()));
+      List<BlockSize> drops = droppedBlocks.get(r.index);
+      drops.sort((a, b) -> Long.compare(b.records(), a.records()));
       Row t = totalsByRule.get(r.index);
       RuleStats s =
           t == null
@@ -337,51 +321,9 @@ public final class BlockingAnalysis {
     return sum(when(dropped, 0).otherwise(pairs)).as(alias);
   }
 
-  /** (hash, size) pairs as blocks with their key text, largest first (ties: by key text). */
-  private static List<BlockSize> blockSizes(List<long[]> blocks, Map<Long, String> names) {
-    List<BlockSize> out = new ArrayList<>();
-    for (long[] b : blocks) {
-      out.add(new BlockSize(ResolvedRule.display(names.get(b[0])), b[1]));
-    }
-    out.sort(java.util.Comparator.comparingLong(BlockSize::records).reversed()
-        .thenComparing(BlockSize::key, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
-    return out;
-  }
-
-  /**
-   * The key text of the named hashed keys, per rule, in one pass over the text keys: each rule's
-   * keys (array keys exploded) are hashed again and kept when named.
-   */
-  static Map<Integer, Map<Long, String>> display(Dataset<Row> keyText, List<ResolvedRule> rules,
-      List<Set<Long>> named) {
-    Dataset<Row> found = null;
-    for (ResolvedRule r : rules) {
-      Set<Long> wanted = named.get(r.index);
-      if (wanted.isEmpty()) {
-        continue;
-      }
-      Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
-      Dataset<Row> e = keyText.where(col(r.keyColumn()).isNotNull())
-          .select(lit(r.index).as("r"), k.as("s"))
-          .withColumn("h", org.apache.spark.sql.functions.xxhash64(col("s")))
-          .where(col("h").isin(wanted.toArray()))
-          .select("r", "h", "s");
-      found = found == null ? e : found.union(e);
-    }
-    Map<Integer, Map<Long, String>> out = new HashMap<>();
-    if (found == null) {
-      return out;
-    }
-    keyText.sparkSession().sparkContext().setJobDescription("block: key text of the largest and dropped blocks");
-    try {
-      for (Row row : found.distinct().collectAsList()) {
-        out.computeIfAbsent(row.getInt(0), x -> new HashMap<>()).merge(row.getLong(1), row.getString(2),
-            (a, b) -> a.compareTo(b) <= 0 ? a : b);
-      }
-    } finally {
-      keyText.sparkSession().sparkContext().setJobDescription(null);
-    }
-    return out;
+  private static BlockSize blockSize(Row row) {
+    return new BlockSize(
+        ResolvedRule.display(row.getString(row.fieldIndex("k"))), row.getLong(row.fieldIndex("n")));
   }
 
 }
