@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Each rule's keys are folded into one key column on a narrow "keyed" projection of the
  *       records; keys of blocks over {@code maxBlockSize} are removed (set to null) so neither this
  *       rule nor the exclusion of later rules sees them.
- *   <li>The keys are replaced by their 64-bit hashes ({@link #hashedKeys}, written once): the
- *       joins and exclusion tests below shuffle, hash and compare longs, not strings.
+ *   <li>The keys are replaced by their 64-bit hashes ({@link #hashedKeys}, cached when the pairs
+ *       are first computed): the joins and exclusion tests below shuffle, hash and compare
+ *       longs, not strings.
  *   <li>Rule i is an equi-join of the keyed table with itself on its key (array keys exploded),
  *       keeping {@code uid_l < uid_r}, the link-type condition, the residual, and excluding pairs
  *       every earlier rule e would generate: {@code NOT coalesce(key_e(l) = key_e(r) AND
@@ -162,25 +163,11 @@ public final class Blocker {
    * saved (1M records, session 7).
    */
   static Dataset<Row> hashedKeys(Dataset<Row> keyed, BlockingAnalysis.Plan plan) {
-    List<ResolvedRule> rules = plan.rules();
-    List<Column> cols = new ArrayList<>();
-    for (String c : keyed.columns()) {
-      cols.add(col(c));
-    }
-    for (ResolvedRule r : rules) {
-      cols.set(
-          cols.size() - rules.size() + r.index,
-          hashed(withoutDropped(r, plan.droppedKeys().get(r.index)), r.isArray).as(r.keyColumn()));
-    }
-    return keyed.select(cols.toArray(new Column[0]));
+    return BlockingAnalysis.withKeys(keyed, plan.rules(), r ->
+        BlockingAnalysis.hashedKey(withoutDropped(r, plan.droppedKeys().get(r.index)), r.isArray));
   }
 
-  /** A string key (or array of them) as its hash ({@link BlockingAnalysis#hashedKey}). */
-  static Column hashed(Column key, boolean isArray) {
-    return BlockingAnalysis.hashedKey(key, isArray);
-  }
-
-  /** What {@link #hashed} gives for one key value (Spark's xxhash64 of a string, seed 42). */
+  /** What {@link BlockingAnalysis#hashedKey} gives for one key value (Spark's xxhash64 of a string, seed 42). */
   static long hashOf(String key) {
     return org.apache.spark.sql.catalyst.expressions.XXH64.hashUTF8String(
         org.apache.spark.unsafe.types.UTF8String.fromString(key), HASH_SEED);

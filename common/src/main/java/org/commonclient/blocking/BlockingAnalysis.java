@@ -60,12 +60,21 @@ public final class BlockingAnalysis {
    * incremental blocking groups and joins.
    */
   static Dataset<Row> hashed(Dataset<Row> keyed, List<ResolvedRule> rules) {
+    return withKeys(keyed, rules, r -> hashedKey(col(r.keyColumn()), r.isArray));
+  }
+
+  /**
+   * The keyed table with each rule's key column replaced by {@code key.apply(rule)} (same name,
+   * same position: the key columns are the last ones, in rule order).
+   */
+  static Dataset<Row> withKeys(Dataset<Row> keyed, List<ResolvedRule> rules,
+      java.util.function.Function<ResolvedRule, Column> key) {
     List<Column> cols = new ArrayList<>();
     for (String c : keyed.columns()) {
       cols.add(col(c));
     }
     for (ResolvedRule r : rules) {
-      cols.set(cols.size() - rules.size() + r.index, hashedKey(col(r.keyColumn()), r.isArray).as(r.keyColumn()));
+      cols.set(cols.size() - rules.size() + r.index, key.apply(r).as(r.keyColumn()));
     }
     return keyed.select(cols.toArray(new Column[0]));
   }

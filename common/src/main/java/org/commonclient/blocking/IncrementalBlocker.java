@@ -117,14 +117,7 @@ public final class IncrementalBlocker {
         .localCheckpoint(true);
 
     // keys with oversized blocks removed, and the dirty flag
-    List<Column> cols = new ArrayList<>();
-    for (String c : keyed.columns()) {
-      cols.add(col(c));
-    }
-    for (ResolvedRule r : rules) {
-      cols.set(cols.size() - rules.size() + r.index, Blocker.withoutDropped(r, dropped.get(r.index)).as(r.keyColumn()));
-    }
-    Dataset<Row> kept = keyed.select(cols.toArray(new Column[0]))
+    Dataset<Row> kept = BlockingAnalysis.withKeys(keyed, rules, r -> Blocker.withoutDropped(r, dropped.get(r.index)))
         .join(broadcast(dirty.withColumn("_dirty", lit(true))), new String[] {"uid"}, "left")
         .withColumn("_dirty", coalesce(col("_dirty"), lit(false)));
 
