@@ -74,38 +74,34 @@ public final class IncrementalBlocker {
     // keys as 64-bit hashes, as in the full run's Blocker: longs to group, join and compare
     Dataset<Row> keyed = BlockingAnalysis.hashed(BlockingAnalysis.keyed(current, rules), rules)
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> entriesNow = entries(keyed, rules);
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
       limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
     }
-    // block sizes now (one aggregation; no budget check or statistics: the full run made them,
-    // and the pairs of a few dirty records are far below any budget)
-    Dataset<Row> entriesNow = entries(keyed, rules);
-    Dataset<Row> countsNow = entriesNow.groupBy("_fr", "_fk").agg(count(lit(1)).as("_now"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    List<List<Long>> dropped = new ArrayList<>();
-    for (int i = 0; i < rules.size(); i++) {
-      dropped.add(new ArrayList<>());
-    }
-    for (Row row : countsNow.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk").collectAsList()) {
-      dropped.get(row.getInt(0)).add(row.getLong(1));
-    }
 
-    // Only blocks holding a changed, new or departed record changed size: count those keys before
-    // as well; a block whose size crossed its rule's limit flipped between dropped and kept
-    Dataset<Row> entriesBefore =
-        entries(BlockingAnalysis.hashed(BlockingAnalysis.keyed(before, rulesBefore), rulesBefore), rulesBefore);
-    Dataset<Row> touched = entriesNow.join(broadcast(changed.select("uid")), "uid")
-        .union(entriesBefore.join(broadcast(departed.select("uid")), "uid"))
-        .select("_fr", "_fk").distinct().localCheckpoint(true);
-    Dataset<Row> nNow = countsNow.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi");
-    Dataset<Row> nBefore = entriesBefore.join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_semi")
-        .groupBy("_fr", "_fk").agg(count(lit(1)).as("_before"));
+    // Only blocks holding a changed, new or departed record changed size. Their sizes now come
+    // from one pass over the current keys (a lookup in the small set of touched keys, no
+    // aggregation of the whole population); their sizes before follow from the sizes now: minus
+    // the entries of the records that came in (the changed ones), plus the entries of the
+    // records that went (the previous version of every changed or departed record still in the
+    // previous population). Only those records' previous keys are computed.
+    Dataset<Row> moved = changed.select(col("uid").cast("long").as("uid"))
+        .union(departed.select(col("uid").cast("long").as("uid"))).distinct();
+    Dataset<Row> previousOfMoved = before.join(broadcast(moved), new String[] {"uid"}, "left_semi");
+    Dataset<Row> came = entriesNow.join(broadcast(changed.select(col("uid").cast("long").as("uid"))), "uid")
+        .select("_fr", "_fk").localCheckpoint(true);
+    Dataset<Row> went = entries(BlockingAnalysis.hashed(BlockingAnalysis.keyed(previousOfMoved, rulesBefore), rulesBefore),
+        rulesBefore).select("_fr", "_fk").localCheckpoint(true);
+    Dataset<Row> touched = came.union(went).distinct().localCheckpoint(true);
+    Dataset<Row> nNow = blockSizes(entriesNow, touched).localCheckpoint(true);
+    Dataset<Row> delta = came.groupBy("_fr", "_fk").agg(count(lit(1)).as("_in"))
+        .join(went.groupBy("_fr", "_fk").agg(count(lit(1)).as("_out")), new String[] {"_fr", "_fk"}, "full_outer");
+    Column nBeforeCol = coalesce(col("_now"), lit(0L)).minus(coalesce(col("_in"), lit(0L))).plus(coalesce(col("_out"), lit(0L)));
     Column droppedNow = limit.gt(0).and(coalesce(col("_now"), lit(0L)).gt(limit));
-    Column droppedBefore = limit.gt(0).and(coalesce(col("_before"), lit(0L)).gt(limit));
-    Dataset<Row> flips = nNow.join(nBefore, new String[] {"_fr", "_fk"}, "full_outer")
+    Column droppedBefore = limit.gt(0).and(nBeforeCol.gt(limit));
+    Dataset<Row> flips = nNow.join(delta, new String[] {"_fr", "_fk"}, "full_outer")
         .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk").localCheckpoint(true);
-    countsNow.unpersist();
     Dataset<Row> reblocked = entriesNow.join(broadcast(flips), new String[] {"_fr", "_fk"}, "left_semi")
         .select("uid").distinct()
         .join(changed.select("uid"), new String[] {"uid"}, "left_anti");
@@ -115,6 +111,24 @@ public final class IncrementalBlocker {
     }
     Dataset<Row> dirty = changed.select(col("uid").cast("long").as("uid")).union(reblocked).distinct()
         .localCheckpoint(true);
+
+    // Which blocks are dropped as oversized: only the keys of dirty records matter (every
+    // candidate pair has a dirty side, so a key two records share, for the pair or for the
+    // exclusion of an earlier rule, is a dirty record's key). The touched keys were counted
+    // above; the re-paired records' other keys are counted now.
+    Dataset<Row> counted = nNow;
+    if (nFlips > 0) {
+      Dataset<Row> more = entriesNow.join(broadcast(reblocked), "uid").select("_fr", "_fk").distinct()
+          .join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_anti").localCheckpoint(true);
+      counted = counted.unionByName(blockSizes(entriesNow, more));
+    }
+    List<List<Long>> dropped = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      dropped.add(new ArrayList<>());
+    }
+    for (Row row : counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk").collectAsList()) {
+      dropped.get(row.getInt(0)).add(row.getLong(1));
+    }
 
     // keys with oversized blocks removed, and the dirty flag
     Dataset<Row> kept = BlockingAnalysis.withKeys(keyed, rules, r -> Blocker.withoutDropped(r, dropped.get(r.index)))
@@ -138,6 +152,12 @@ public final class IncrementalBlocker {
         .where(coalesce(byRule.otherwise(lit(false)), lit(false)))
         .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), col("p.match_key").as("match_key"));
     return new Delta(pairs, reblocked, keyed);
+  }
+
+  /** Current size {@code _now} of each of the given blocks ({@code _fr, _fk}), from the entries. */
+  private static Dataset<Row> blockSizes(Dataset<Row> entries, Dataset<Row> blocks) {
+    return entries.join(broadcast(blocks), new String[] {"_fr", "_fk"}, "left_semi")
+        .groupBy("_fr", "_fk").agg(count(lit(1)).as("_now"));
   }
 
   /** (uid, rule index _fr, key _fk) for every rule key of every record (array keys exploded). */
