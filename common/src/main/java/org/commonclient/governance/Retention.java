@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * affected person. Audit tables ({@link #KEEP}) hold no identifiers and are kept.
  *
  * <p>Physical removal: deletion vectors are purged ({@code REORG ... APPLY (PURGE)}) and each
- * changed table is vacuumed with a retention of 0 hours, with Delta's retention safety check
+ * changed table, and every table with deletion vectors (rows an incremental link deleted stay in
+ * their files until purged), is vacuumed with a retention of 0 hours, with Delta's retention safety check
  * switched off for that call only. Earlier versions then fail to read (their files are gone).
  * One audit row per changed table goes to the destruction audit.
  */
@@ -179,8 +180,15 @@ public final class Retention {
     }
     // 4. leftovers of interrupted link runs hold standardised identifiers of every source
     deleteDir(spark, storage.linked("_work"));
-    // 5. physical removal
-    changed.forEach((path, dv) -> purge(spark, path, dv));
+    // 5. physical removal. A table with deletion vectors (link --incremental deletes the rows of
+    // changed and withdrawn records that way) may hold the source's rows masked in its files
+    // even when nothing visible was deleted now: it is purged and vacuumed too.
+    for (String p : columns.keySet()) {
+      if (!changed.containsKey(p) && DeltaTables.deletionVectorsEnabled(spark, p)) {
+        changed.put(p, true);
+      }
+    }
+    changed.forEach((path, dv) -> purge(spark, path, dv || DeltaTables.deletionVectorsEnabled(spark, path)));
     t = lap(secs, "purge + vacuum", t);
     audit(spark, auditPath, destructionId, req, out, at);
     lap(secs, "audit", t);

@@ -81,6 +81,20 @@ class IncrementalLinkTest {
     Dataset<Row> incCw = DeltaTables.read(spark, storage.linked("crosswalk"));
     assertEquals(month2Records, incCw.count(), "one crosswalk row per month-2 record");
     Set<Set<String>> incremental = partition(incCw);
+    // the big tables were updated in place: rows deleted (deletion vectors), new rows appended
+    for (String t : List.of("crosswalk", "person", "match_pairs")) {
+      String path = storage.linked(t);
+      assertTrue(DeltaTables.deletionVectorsEnabled(spark, path), t + " has deletion vectors");
+      List<String> ops = io.delta.tables.DeltaTable.forPath(spark, path).history(2).select("operation").collectAsList()
+          .stream().map(r -> r.getString(0)).toList();
+      assertEquals(List.of("WRITE", "DELETE"), ops, t + ": the incremental run's commits, latest first");
+    }
+    Dataset<Row> mp = DeltaTables.read(spark, storage.linked("match_pairs"));
+    assertEquals(mp.select("source_l", "record_id_l", "source_r", "record_id_r").distinct().count(), mp.count(),
+        "match_pairs: each pair once");
+    Dataset<Row> keys = DeltaTables.read(spark, storage.identified(IncrementalLink.RECORD_KEYS));
+    assertEquals(month2Records, keys.select("uid").distinct().count(), "record_keys: one row per record");
+    Set<String> incKeys = rowsAsText(keys);
 
     // full rerun on the month-2 records with the month-1 model, in its own linked zone
     Map<String, String> o2 = new HashMap<>(o);
@@ -89,6 +103,8 @@ class IncrementalLinkTest {
     StorageConfig fullStorage = new StorageConfig(storage.identified(), dir.resolve("linked-full").toString(), storage.published());
     LinkJob.run(spark, fullStorage, LinkConfig.from(c2), "full2", "test");
     Set<Set<String>> full = partition(DeltaTables.read(spark, fullStorage.linked("crosswalk")));
+    assertEquals(rowsAsText(DeltaTables.read(spark, storage.identified(IncrementalLink.RECORD_KEYS))), incKeys,
+        "record_keys of the incremental run = those the full rerun standardised");
 
     Set<Set<String>> onlyInc = new HashSet<>(incremental);
     onlyInc.removeAll(full);
@@ -114,6 +130,17 @@ class IncrementalLinkTest {
     assertEquals(incCw.select("person_id").distinct().count(),
         DeltaTables.read(spark, storage.linked("person")).count(), "one person row per person id");
     assertEquals(1, DeltaTables.read(spark, storage.linked("runs")).where(col("run_id").equalTo("run2")).count(), "runs row");
+  }
+
+  /** Every row as text, columns in name order. */
+  static Set<String> rowsAsText(Dataset<Row> df) {
+    String[] cols = df.columns().clone();
+    java.util.Arrays.sort(cols);
+    Set<String> out = new HashSet<>();
+    for (Row r : df.selectExpr(cols).collectAsList()) {
+      out.add(r.toString());
+    }
+    return out;
   }
 
   /** The people as sets of "source|record_id". */
