@@ -146,9 +146,15 @@ public final class IncrementalBlocker {
       Column cond = condition(r, rules.subList(0, r.index), linkType);
       byRule = byRule == null ? when(col("p.match_key").equalTo(r.index), cond) : byRule.when(col("p.match_key").equalTo(r.index), cond);
     }
-    Dataset<Row> pairs = candidates.distinct().alias("p")
-        .join(kept.alias("l"), col("p.uid_l").equalTo(col("l.uid")))
-        .join(kept.alias("r"), col("p.uid_r").equalTo(col("r.uid")))
+    // both sides of the candidates from the records they touch only (a few per cent of the
+    // population in a monthly run), not from a shuffle of every record's keys
+    Dataset<Row> distinctCandidates = candidates.distinct().localCheckpoint(true);
+    Dataset<Row> touching = distinctCandidates.select(col("uid_l").as("uid"))
+        .union(distinctCandidates.select(col("uid_r").as("uid"))).distinct();
+    Dataset<Row> sides = kept.join(broadcast(touching), new String[] {"uid"}, "left_semi");
+    Dataset<Row> pairs = distinctCandidates.alias("p")
+        .join(sides.alias("l"), col("p.uid_l").equalTo(col("l.uid")))
+        .join(sides.alias("r"), col("p.uid_r").equalTo(col("r.uid")))
         .where(coalesce(byRule.otherwise(lit(false)), lit(false)))
         .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), col("p.match_key").as("match_key"));
     return new Delta(pairs, reblocked, keyed);
