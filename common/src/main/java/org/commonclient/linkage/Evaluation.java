@@ -103,12 +103,7 @@ public final class Evaluation {
   public static List<ThresholdPoint> thresholds(Dataset<Row> scored, Dataset<Row> truth, double[] thresholds) {
     Dataset<Row> t = truth.select("source", "record_id", "entity_id");
     long truePairs = pairs(t.groupBy("entity_id").agg(count(lit(1)).as("e")), "e");
-    Dataset<Row> labelled = scored
-        .join(t.withColumnRenamed("source", "source_l").withColumnRenamed("record_id", "record_id_l")
-            .withColumnRenamed("entity_id", "entity_l"), new String[] {"source_l", "record_id_l"})
-        .join(t.withColumnRenamed("source", "source_r").withColumnRenamed("record_id", "record_id_r")
-            .withColumnRenamed("entity_id", "entity_r"), new String[] {"source_r", "record_id_r"})
-        .select(col("match_probability"), col("entity_l").equalTo(col("entity_r")).as("is_match"));
+    Dataset<Row> labelled = labelled(scored, t).select(col("match_probability"), col("is_match"));
     List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
     for (int i = 0; i < thresholds.length; i++) {
       var hit = col("match_probability").geq(thresholds[i]);
@@ -123,6 +118,46 @@ public final class Evaluation {
       double prec = p == 0 ? 1 : (double) tp / p;
       double rec = truePairs == 0 ? 1 : (double) tp / truePairs;
       out.add(new ThresholdPoint(thresholds[i], p, tp, prec, rec, f1(prec, rec)));
+    }
+    return out;
+  }
+
+  /** The scored pairs with {@code is_match}: both records in the truth and of the same entity. */
+  private static Dataset<Row> labelled(Dataset<Row> scored, Dataset<Row> t) {
+    return scored
+        .join(t.withColumnRenamed("source", "source_l").withColumnRenamed("record_id", "record_id_l")
+            .withColumnRenamed("entity_id", "entity_l"), new String[] {"source_l", "record_id_l"})
+        .join(t.withColumnRenamed("source", "source_r").withColumnRenamed("record_id", "record_id_r")
+            .withColumnRenamed("entity_id", "entity_r"), new String[] {"source_r", "record_id_r"})
+        .withColumn("is_match", col("entity_l").equalTo(col("entity_r")));
+  }
+
+  /**
+   * What one blocking rule brought: its scored pairs (as kept in match_pairs), how many of them
+   * are true pairs, how many of those reach the threshold, and that as a share of all true pairs
+   * (the recall the rule contributes; a pair belongs to the first rule that generates it).
+   */
+  public record RuleContribution(String rule, long pairs, long truePairs, long matchedTruePairs, double recallShare) {}
+
+  /**
+   * Recall contributed by each blocking rule, to see which rules earn their pairs.
+   *
+   * @param scored match_pairs rows (source_l, record_id_l, source_r, record_id_r, match_probability, match_rule)
+   * @param truth (source, record_id, entity_id)
+   * @param threshold the clustering threshold (a pair at or above it is matched)
+   */
+  public static List<RuleContribution> byRule(Dataset<Row> scored, Dataset<Row> truth, double threshold) {
+    Dataset<Row> t = truth.select("source", "record_id", "entity_id");
+    long truePairs = pairs(t.groupBy("entity_id").agg(count(lit(1)).as("e")), "e");
+    List<RuleContribution> out = new ArrayList<>();
+    for (Row r : labelled(scored, t).groupBy("match_rule").agg(
+            count(lit(1)),
+            sum(when(col("is_match"), 1L).otherwise(0L)),
+            sum(when(col("is_match").and(col("match_probability").geq(threshold)), 1L).otherwise(0L)))
+        .orderBy("match_rule").collectAsList()) {
+      long matched = r.getLong(3);
+      out.add(new RuleContribution(r.isNullAt(0) ? "?" : r.getString(0), r.getLong(1), r.getLong(2), matched,
+          truePairs == 0 ? 0 : (double) matched / truePairs));
     }
     return out;
   }

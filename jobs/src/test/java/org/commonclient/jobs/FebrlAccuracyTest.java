@@ -60,6 +60,17 @@ class FebrlAccuracyTest {
     Evaluation.Scores s = pipeline(spark, "conf/examples/febrl3.conf");
     assertEquals(5000, s.records());
     assertTrue(s.f1() >= 0.99, "FEBRL3 pairwise F1 " + s.f1());
+    // the recall each blocking rule contributes adds up to the scored pairs' recall
+    String tables = dir.resolve("tables").toString();
+    Dataset<Row> mp = DeltaTables.read(spark, tables + "/linked/match_pairs");
+    Dataset<Row> cw = DeltaTables.read(spark, tables + "/linked/crosswalk");
+    Dataset<Row> truth = EvaluateCommand.truthTable(spark, cw, null, "rec-(\\d+)-");
+    List<Evaluation.RuleContribution> rules = Evaluation.byRule(mp, truth, 0.9);
+    System.out.println("FEBRL3 by rule: " + rules);
+    Evaluation.ThresholdPoint at = Evaluation.thresholds(mp, truth, new double[] {0.9}).get(0);
+    assertEquals(at.truePositives(), rules.stream().mapToLong(Evaluation.RuleContribution::matchedTruePairs).sum());
+    assertEquals(at.recall(), rules.stream().mapToDouble(Evaluation.RuleContribution::recallShare).sum(), 1e-9);
+    assertTrue(rules.size() > 1 && rules.stream().allMatch(r -> r.truePairs() <= r.pairs()), rules.toString());
     // the crosswalk exports as CSV with source, record_id, person_id in its header
     Path out = dir.resolve("cw-csv");
     assertEquals(0, run("export", "--config", SparkExtension.repoRoot().resolve("conf/examples/febrl3.conf").toString(),
