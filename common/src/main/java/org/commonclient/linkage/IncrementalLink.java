@@ -200,8 +200,14 @@ public final class IncrementalLink {
           xxhash64(col("source"), col("record_id")).equalTo(col("_uid")), "left_semi");
       Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise()), freshRaw);
       Dataset<Row> kept = prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_anti");
-      Dataset<Row> all = withSharedSsn(kept.unionByName(fresh), cfg.standardise().ssnMaxDistinctPersons());
-      return LinkJob.boundary(spark, all, work + "/standardised").persist(StorageLevel.MEMORY_AND_DISK());
+      // an SSN's shared flag can change only where a record with that SSN came or went
+      Dataset<Row> touchedSsns = fresh.select("ssn")
+          .union(prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_semi").select("ssn"))
+          .where(col("ssn").isNotNull()).distinct();
+      Dataset<Row> all = withSharedSsn(kept.unionByName(fresh), touchedSsns, cfg.standardise().ssnMaxDistinctPersons());
+      // cached, not written out: every later step reads it from memory, and it holds a few per
+      // cent of new rows (a Parquet copy of the whole population was a third of this stage)
+      return all.persist(StorageLevel.MEMORY_AND_DISK());
     });
     Dataset<Row> stdOut = std.drop("_ssn_flipped");
     long n = std.count();
@@ -366,19 +372,21 @@ public final class IncrementalLink {
   }
 
   /**
-   * Recomputes SSN_SHARED over the whole population from the standardised columns (as the
-   * standardiser does: a valid SSN whose records show more distinct people than allowed) and
-   * fixes {@code ssn_flag} and {@code flags}; {@code _ssn_flipped} marks records whose flag changed.
-   * A non-null {@code ssn} is structurally valid (the other SSN flags null it).
+   * Recomputes SSN_SHARED (as the standardiser does: a valid SSN whose records show more distinct
+   * people than allowed) for the SSNs in {@code touchedSsns}, from all records holding them, and
+   * fixes {@code ssn_flag} and {@code flags}; records with another SSN keep their stored flag (their
+   * SSN's records did not change). {@code _ssn_flipped} marks records whose flag changed. A
+   * non-null {@code ssn} is structurally valid (the other SSN flags null it).
    */
-  static Dataset<Row> withSharedSsn(Dataset<Row> std, int maxDistinctPersons) {
-    Dataset<Row> shared = std.groupBy(col("ssn").as("_s_ssn"))
+  static Dataset<Row> withSharedSsn(Dataset<Row> std, Dataset<Row> touchedSsns, int maxDistinctPersons) {
+    Dataset<Row> t = touchedSsns.select(col("ssn").as("_t_ssn"));
+    Dataset<Row> status = std.join(broadcast(t), std.col("ssn").equalTo(t.col("_t_ssn")), "left_semi")
+        .groupBy(col("ssn").as("_s_ssn"))
         .agg(size(collect_set(col("dob"))).as("_s_dobs"), size(collect_set(col("first_dm"))).as("_s_names"))
-        .where(least(col("_s_dobs"), col("_s_names")).gt(maxDistinctPersons))
-        .select(col("_s_ssn"), lit(true).as("_s_shared"));
-    Dataset<Row> j = std.join(broadcast(shared), std.col("ssn").equalTo(shared.col("_s_ssn")), "left");
-    Column flag = when(col("ssn").isNull(), col("ssn_flag"))
-        .otherwise(when(coalesce(col("_s_shared"), lit(false)), lit(Ssn.SHARED)));
+        .select(col("_s_ssn"), least(col("_s_dobs"), col("_s_names")).gt(maxDistinctPersons).as("_s_shared"));
+    Dataset<Row> j = std.join(broadcast(status), std.col("ssn").equalTo(status.col("_s_ssn")), "left");
+    Column flag = when(col("ssn").isNull().or(col("_s_ssn").isNull()), col("ssn_flag"))
+        .otherwise(when(col("_s_shared"), lit(Ssn.SHARED)));
     Column flipped = not(col("ssn_flag").eqNullSafe(flag));
     List<Column> cols = new ArrayList<>();
     for (String c : j.columns()) {
