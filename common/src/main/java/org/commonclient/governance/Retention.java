@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * affected person. Audit tables ({@link #KEEP}) hold no identifiers and are kept.
  *
  * <p>Physical removal: deletion vectors are purged ({@code REORG ... APPLY (PURGE)}) and each
- * changed table, and every table with deletion vectors (rows an incremental link deleted stay in
- * their files until purged), is vacuumed with a retention of 0 hours, with Delta's retention safety check
+ * changed table, and every table with deletion vectors (rows deleted earlier stay in their files
+ * until purged), is vacuumed with a retention of 0 hours, with Delta's retention safety check
  * switched off for that call only. Earlier versions then fail to read (their files are gone).
  * One audit row per changed table goes to the destruction audit.
  */
@@ -180,9 +180,10 @@ public final class Retention {
     }
     // 4. leftovers of interrupted link runs hold standardised identifiers of every source
     deleteDir(spark, storage.linked("_work"));
-    // 5. physical removal. A table with deletion vectors (link --incremental deletes the rows of
-    // changed and withdrawn records that way) may hold the source's rows masked in its files
-    // even when nothing visible was deleted now: it is purged and vacuumed too.
+    // 5. physical removal. A table with deletion vectors (a site may turn them on for new tables,
+    // spark.databricks.delta.properties.defaults.enableDeletionVectors) may hold the source's
+    // rows masked by an earlier delete in its files even when nothing visible was deleted now: it
+    // is purged and vacuumed too.
     for (String p : columns.keySet()) {
       if (!changed.containsKey(p) && DeltaTables.deletionVectorsEnabled(spark, p)) {
         changed.put(p, true);

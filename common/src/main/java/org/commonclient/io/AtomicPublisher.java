@@ -33,31 +33,11 @@ public final class AtomicPublisher {
   /** How a table is written. */
   public enum Mode {
     OVERWRITE,
-    APPEND,
-    /**
-     * Rows matching the table's {@code delete} condition are deleted, then the data appended: two
-     * commits that touch only the changed rows (the table gets deletion vectors, so the deleted
-     * rows are marked, not rewritten with the rest of their files).
-     */
-    DELETE_AND_APPEND
+    APPEND
   }
 
-  /**
-   * One table to publish.
-   *
-   * @param delete for {@link Mode#DELETE_AND_APPEND}: the rows to delete before appending (null:
-   *     none)
-   */
-  public record Table(String path, Dataset<Row> data, Mode mode, org.apache.spark.sql.Column delete) {
-    public Table(String path, Dataset<Row> data, Mode mode) {
-      this(path, data, mode, null);
-    }
-
-    /** A {@link Mode#DELETE_AND_APPEND} table. */
-    public static Table deleteAndAppend(String path, org.apache.spark.sql.Column delete, Dataset<Row> data) {
-      return new Table(path, data, Mode.DELETE_AND_APPEND, delete);
-    }
-  }
+  /** One table to publish. */
+  public record Table(String path, Dataset<Row> data, Mode mode) {}
 
   private AtomicPublisher() {}
 
@@ -117,13 +97,6 @@ public final class AtomicPublisher {
 
   private static void write(SparkSession spark, String name, Table t, Map<String, Long> written) {
     if (t.mode() == Mode.APPEND) {
-      DeltaTables.append(t.data(), t.path());
-    } else if (t.mode() == Mode.DELETE_AND_APPEND) {
-      if (t.delete() != null) {
-        DeltaTables.enableDeletionVectors(spark, t.path());
-        DeltaTable.forPath(spark, t.path()).delete(t.delete());
-        failpoint("deleted:" + name);
-      }
       DeltaTables.append(t.data(), t.path());
     } else {
       DeltaTables.overwrite(t.data(), t.path());

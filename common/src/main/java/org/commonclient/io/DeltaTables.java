@@ -59,17 +59,6 @@ public final class DeltaTables {
     data.write().format("delta").mode(SaveMode.Append).option("mergeSchema", "true").save(path);
   }
 
-  /**
-   * Turns deletion vectors on for the table (one commit upgrading its protocol; nothing when they
-   * are on already): later DELETE and MERGE mark deleted rows instead of rewriting whole files.
-   * Retention purges them before it vacuums (deleted rows stay in the old files until then).
-   */
-  public static void enableDeletionVectors(SparkSession spark, String path) {
-    if (!deletionVectorsEnabled(spark, path)) {
-      spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')");
-    }
-  }
-
   /** True when the table's {@code delta.enableDeletionVectors} property is on. */
   public static boolean deletionVectorsEnabled(SparkSession spark, String path) {
     Row detail = DeltaTable.forPath(spark, path).detail().select("properties").head();

@@ -198,7 +198,9 @@ public final class IncrementalLink {
     Dataset<Row> std = stage.run("standardise", () -> {
       Dataset<Row> freshRaw = raw.join(broadcast(freshUids.withColumnRenamed("uid", "_uid")),
           xxhash64(col("source"), col("record_id")).equalTo(col("_uid")), "left_semi");
-      Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise()), freshRaw);
+      // computed once: the union below and the touched SSNs both read it
+      Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise()), freshRaw)
+          .localCheckpoint(true);
       Dataset<Row> kept = prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_anti");
       // an SSN's shared flag can change only where a record with that SSN came or went
       Dataset<Row> touchedSsns = fresh.select("ssn")
@@ -271,43 +273,17 @@ public final class IncrementalLink {
         .unionByName(ids.crosswalk());
     long persons = stage.run("cluster", () -> crosswalk.select("person_id").distinct().count());
 
-    // 5. publish: the four big tables lose the rows of what changed and gain the new ones (two
-    // commits each, deletion vectors instead of file rewrites); a month that changed too much for
-    // that rewrites them whole
-    List<Long> goneUids = new ArrayList<>();
-    gone.collectAsList().forEach(r -> goneUids.add(r.getLong(0)));
-    List<String> affectedIds = new ArrayList<>();
-    affectedPersons.collectAsList().forEach(r -> affectedIds.add(r.getString(0)));
-    List<Long> rekeyed = new ArrayList<>();
-    changed.union(goneNow).distinct().collectAsList().forEach(r -> rekeyed.add(r.getLong(0)));
-    boolean inPlace = Math.max(goneUids.size(), Math.max(affectedIds.size(), rekeyed.size())) <= cfg.incrementalMaxChangedRows();
-    LOG.info("incremental publish: {} ({} records re-keyed, {} records re-paired, {} people re-clustered)",
-        inPlace ? "rows deleted and appended" : "whole tables rewritten", rekeyed.size(), goneUids.size(), affectedIds.size());
+    // 5. publish
     Map<String, Long> versions = stage.run("publish", () -> {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
-      Dataset<Row> newPersons = LinkJob.personTable(ids.crosswalk(), stdOut, raw, runId);
-      Dataset<Row> newPairs = LinkJob.matchPairs(scored, stdOut, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc);
-      if (inPlace) {
-        Object[] gu = goneUids.toArray();
-        t.put(RECORD_KEYS, AtomicPublisher.Table.deleteAndAppend(storage.identified(RECORD_KEYS),
-            rekeyed.isEmpty() ? null : col("uid").isin(rekeyed.toArray()),
-            stdOut.join(broadcast(changed), new String[] {"uid"}, "left_semi")));
-        Column ofAffected = affectedIds.isEmpty() ? null : col("person_id").isin(affectedIds.toArray());
-        t.put("crosswalk", AtomicPublisher.Table.deleteAndAppend(storage.linked("crosswalk"), ofAffected, ids.crosswalk()));
-        t.put("person", AtomicPublisher.Table.deleteAndAppend(storage.linked("person"), ofAffected, newPersons));
-        t.put("match_pairs", AtomicPublisher.Table.deleteAndAppend(storage.linked("match_pairs"),
-            goneUids.isEmpty() ? null : xxhash64(col("source_l"), col("record_id_l")).isin(gu)
-                .or(xxhash64(col("source_r"), col("record_id_r")).isin(gu)),
-            newPairs));
-      } else {
-        t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.identified(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
-        t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), crosswalk, AtomicPublisher.Mode.OVERWRITE));
-        Dataset<Row> person = prevPerson.join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
-            .unionByName(newPersons, true);
-        t.put("person", new AtomicPublisher.Table(storage.linked("person"), person, AtomicPublisher.Mode.OVERWRITE));
-        Dataset<Row> mp = keptPairs.drop("_ul", "_ur").unionByName(newPairs, true);
-        t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), mp, AtomicPublisher.Mode.OVERWRITE));
-      }
+      t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.identified(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
+      t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), crosswalk, AtomicPublisher.Mode.OVERWRITE));
+      Dataset<Row> person = prevPerson.join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
+          .unionByName(LinkJob.personTable(ids.crosswalk(), stdOut, raw, runId), true);
+      t.put("person", new AtomicPublisher.Table(storage.linked("person"), person, AtomicPublisher.Mode.OVERWRITE));
+      Dataset<Row> mp = keptPairs.drop("_ul", "_ur").unionByName(
+          LinkJob.matchPairs(scored, stdOut, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), true);
+      t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), mp, AtomicPublisher.Mode.OVERWRITE));
       ModelTraining.Result used = new ModelTraining.Result(model, Optional.of(prevModel.describe()), Optional.empty(),
           Optional.empty(), Optional.empty());
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), LinkJob.modelRow(spark, model, used, runId),

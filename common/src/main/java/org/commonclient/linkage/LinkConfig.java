@@ -24,9 +24,6 @@ import org.commonclient.standardise.StandardiseConfig;
  * @param compareBroadcastMaxRecords up to this many records, the comparison step looks both
  *     sides of every pair up in a broadcast copy of the standardised records instead of
  *     shuffling the pairs twice (sort-merge joins); 0 = never broadcast
- * @param incrementalMaxChangedRows an incremental run deletes and appends the changed rows of the
- *     linked tables when at most this many records or people changed, and rewrites them whole
- *     above it
  */
 public record LinkConfig(
     LinkType linkType,
@@ -37,7 +34,6 @@ public record LinkConfig(
     long trainingMaxPairs,
     long trainingMaxBlockSize,
     long compareBroadcastMaxRecords,
-    long incrementalMaxChangedRows,
     StandardiseConfig standardise,
     BlockingConfig blocking,
     ComparisonConfig comparison,
@@ -62,7 +58,6 @@ public record LinkConfig(
         c.getLong("training.maxPairs"),
         c.getLong("training.maxBlockSize"),
         c.getLong("compare.broadcastMaxRecords"),
-        c.getLong("incremental.maxChangedRows"),
         StandardiseConfig.from(root),
         BlockingConfig.from(root.getConfig(BlockingConfig.PATH)),
         ComparisonConfig.from(root),
@@ -72,6 +67,6 @@ public record LinkConfig(
 
   public LinkConfig withLinkType(LinkType t) {
     return new LinkConfig(t, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
-        trainingMaxBlockSize, compareBroadcastMaxRecords, incrementalMaxChangedRows, standardise, blocking, comparison, scoring, clustering);
+        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering);
   }
 }

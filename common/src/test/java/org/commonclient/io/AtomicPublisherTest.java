@@ -72,42 +72,4 @@ class AtomicPublisherTest {
     assertFalse(Files.exists(dir.resolve("zone/new")), "a table the interrupted run created is removed");
     assertFalse(AtomicPublisher.recover(spark, zone), "recovery is idempotent");
   }
-
-  @Test
-  void deleteAndAppendChangesOnlyTheMatchingRowsAndIsRestoredWhenItsAppendFails(SparkSession spark) {
-    String zone = dir.resolve("zone").toString();
-    String a = dir.resolve("zone/a").toString();
-    AtomicPublisher.publish(spark, zone, tables(spark, 10, false));
-    long before = DeltaTables.version(spark, a);
-
-    // ids 2 and 3 replaced by 20 and 30
-    Map<String, AtomicPublisher.Table> m = new LinkedHashMap<>();
-    m.put("a", AtomicPublisher.Table.deleteAndAppend(a, col("id").isin(2L, 3L), spark.range(2).selectExpr("(id + 2) * 10 as id")));
-    AtomicPublisher.publish(spark, zone, m);
-    assertEquals(java.util.Set.of(0L, 1L, 4L, 5L, 6L, 7L, 8L, 9L, 20L, 30L), ids(spark, a));
-    assertTrue(DeltaTables.deletionVectorsEnabled(spark, a), "deletion vectors turned on");
-    java.util.List<Row> h = io.delta.tables.DeltaTable.forPath(spark, a).history(2).select("operation", "operationMetrics")
-        .collectAsList();
-    assertEquals("WRITE", h.get(0).getString(0));
-    assertEquals("DELETE", h.get(1).getString(0));
-    Map<String, String> metrics = h.get(1).getJavaMap(1);
-    assertEquals("2", metrics.get("numDeletedRows"), metrics.toString());
-    assertTrue(Long.parseLong(metrics.getOrDefault("numDeletionVectorsAdded", "0")) > 0, "deletion vectors written: " + metrics);
-    assertEquals("0", metrics.getOrDefault("numAddedFiles", "0"), "no data file rewritten: " + metrics);
-
-    // the append fails after the delete committed: the table goes back to where it was
-    long mid = DeltaTables.version(spark, a);
-    Map<String, AtomicPublisher.Table> bad = new LinkedHashMap<>();
-    bad.put("a", AtomicPublisher.Table.deleteAndAppend(a, col("id").equalTo(20L),
-        spark.range(1).withColumn("id", raise_error(lit("boom")).cast("long"))));
-    assertThrows(Exception.class, () -> AtomicPublisher.publish(spark, zone, bad));
-    assertEquals(java.util.Set.of(0L, 1L, 4L, 5L, 6L, 7L, 8L, 9L, 20L, 30L), ids(spark, a), "restored");
-    assertTrue(DeltaTables.version(spark, a) > mid && mid > before);
-  }
-
-  private static java.util.Set<Long> ids(SparkSession spark, String path) {
-    java.util.Set<Long> out = new java.util.HashSet<>();
-    DeltaTables.read(spark, path).collectAsList().forEach(r -> out.add(r.getLong(0)));
-    return out;
-  }
 }
