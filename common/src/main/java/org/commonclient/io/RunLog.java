@@ -7,7 +7,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -21,18 +20,14 @@ public final class RunLog {
   public static final String SUCCEEDED = "SUCCEEDED";
   public static final String FAILED = "FAILED";
 
-  /** The runs table's columns: every writer, the link publishes included, writes exactly these. */
-  public static final StructType SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType).add("stage", DataTypes.StringType)
-      .add("outcome", DataTypes.StringType).add("config_hash", DataTypes.StringType)
-      .add("link_type", DataTypes.StringType)
-      .add("input_versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-      .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-      .add("stage_seconds", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
-      .add("started_at", DataTypes.TimestampType).add("finished_at", DataTypes.TimestampType)
-      .add("error", DataTypes.StringType)
-      .add("agreement_id", DataTypes.StringType)
-      .add("mode", DataTypes.StringType);
+  /**
+   * The runs table's columns: every writer, the link publishes included, writes exactly these
+   * ({@link Schemas#RUN} without its column comments, which the data dictionary documents).
+   */
+  public static final StructType SCHEMA = new StructType(java.util.Arrays.stream(Schemas.RUN.fields())
+      .map(f -> new org.apache.spark.sql.types.StructField(f.name(), f.dataType(), f.nullable(),
+          org.apache.spark.sql.types.Metadata.empty()))
+      .toArray(org.apache.spark.sql.types.StructField[]::new));
 
   /** One run's outcome. {@code error} is null for a success. */
   public record Entry(String runId, String stage, String outcome, String configHash, Map<String, Long> inputVersions,

@@ -46,7 +46,7 @@ final class OpsFixture {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(base)));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> SharedFixture.delete(base)));
     }
     return base;
   }
@@ -287,17 +287,6 @@ final class OpsFixture {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  static void deleteTree(Path p) {
-    if (p == null || !Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(p)) {
-      all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      // best effort
     }
   }
 }

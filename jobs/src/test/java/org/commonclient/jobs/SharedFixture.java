@@ -93,8 +93,9 @@ final class SharedFixture {
     }
   }
 
+  /** Deletes a directory tree, best effort (null or absent: nothing). */
   static void delete(Path dir) {
-    if (!Files.exists(dir)) {
+    if (dir == null || !Files.exists(dir)) {
       return;
     }
     try (Stream<Path> s = Files.walk(dir)) {
