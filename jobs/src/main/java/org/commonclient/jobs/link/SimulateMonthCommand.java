@@ -30,7 +30,8 @@ public final class SimulateMonthCommand implements Callable<Integer> {
   @Option(names = "--withdrawn-bp", defaultValue = "0", description = "Withdrawn records per 10,000 (default 0).")
   int withdrawnBp;
 
-  @Option(names = "--seed", defaultValue = "m2", description = "Which records (default m2).")
+  @Option(names = "--seed", description = "Which records are changed, and the suffix of the new records' ids "
+      + "(default: v<version of person_records>, so a second simulated month gets new ids, not last month's again).")
   String seed;
 
   @Override
@@ -41,7 +42,8 @@ public final class SimulateMonthCommand implements Callable<Integer> {
     String staged = storage.identified("_simulate_month");
     Dataset<Row> before = DeltaTables.read(spark, pr);
     long n0 = before.count();
-    MonthlyChanges.apply(before, newBp, changedBp, withdrawnBp, seed).write().mode(SaveMode.Overwrite).parquet(staged);
+    String s = seed != null ? seed : "v" + DeltaTables.version(spark, pr);
+    MonthlyChanges.apply(before, newBp, changedBp, withdrawnBp, s).write().mode(SaveMode.Overwrite).parquet(staged);
     Dataset<Row> month = spark.read().parquet(staged);
     month.write().format("delta").mode(SaveMode.Overwrite).partitionBy("source").save(pr);
     System.out.printf("simulate-month: %,d person records -> %,d%n", n0, DeltaTables.read(spark, pr).count());
