@@ -185,11 +185,11 @@ public final class Retention {
     // rows masked by an earlier delete in its files even when nothing visible was deleted now: it
     // is purged and vacuumed too.
     for (String p : columns.keySet()) {
-      if (!changed.containsKey(p) && DeltaTables.deletionVectorsEnabled(spark, p)) {
+      if (DeltaTables.deletionVectorsEnabled(spark, p)) {
         changed.put(p, true);
       }
     }
-    changed.forEach((path, dv) -> purge(spark, path, dv || DeltaTables.deletionVectorsEnabled(spark, path)));
+    changed.forEach((path, dv) -> purge(spark, path, dv));
     t = lap(secs, "purge + vacuum", t);
     audit(spark, auditPath, destructionId, req, out, at);
     lap(secs, "audit", t);

@@ -207,8 +207,9 @@ public final class IncrementalLink {
           .union(prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_semi").select("ssn"))
           .where(col("ssn").isNotNull()).distinct();
       Dataset<Row> all = withSharedSsn(kept.unionByName(fresh), touchedSsns, cfg.standardise().ssnMaxDistinctPersons());
-      // cached, not written out: every later step reads it from memory, and it holds a few per
-      // cent of new rows (a Parquet copy of the whole population was a third of this stage)
+      // cached rather than written out as a Parquet copy of the whole population: the later
+      // steps read it from memory (at 1M records the stage and the count that fills the cache
+      // take about as long as the copy did)
       return all.persist(StorageLevel.MEMORY_AND_DISK());
     });
     Dataset<Row> stdOut = std.drop("_ssn_flipped");
