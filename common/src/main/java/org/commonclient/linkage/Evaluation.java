@@ -102,7 +102,7 @@ public final class Evaluation {
    */
   public static List<ThresholdPoint> thresholds(Dataset<Row> scored, Dataset<Row> truth, double[] thresholds) {
     Dataset<Row> t = truth.select("source", "record_id", "entity_id");
-    long truePairs = pairs(t.groupBy("entity_id").agg(count(lit(1)).as("e")), "e");
+    long truePairs = truePairs(t);
     Dataset<Row> labelled = labelled(scored, t).select(col("match_probability"), col("is_match"));
     List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
     for (int i = 0; i < thresholds.length; i++) {
@@ -120,6 +120,11 @@ public final class Evaluation {
       out.add(new ThresholdPoint(thresholds[i], p, tp, prec, rec, f1(prec, rec)));
     }
     return out;
+  }
+
+  /** All true pairs of the truth (entity sizes, no pair built). */
+  private static long truePairs(Dataset<Row> truth) {
+    return pairs(truth.groupBy("entity_id").agg(count(lit(1)).as("e")), "e");
   }
 
   /** The scored pairs with {@code is_match}: both records in the truth and of the same entity. */
@@ -148,7 +153,7 @@ public final class Evaluation {
    */
   public static List<RuleContribution> byRule(Dataset<Row> scored, Dataset<Row> truth, double threshold) {
     Dataset<Row> t = truth.select("source", "record_id", "entity_id");
-    long truePairs = pairs(t.groupBy("entity_id").agg(count(lit(1)).as("e")), "e");
+    long truePairs = truePairs(t);
     List<RuleContribution> out = new ArrayList<>();
     for (Row r : labelled(scored, t).groupBy("match_rule").agg(
             count(lit(1)),

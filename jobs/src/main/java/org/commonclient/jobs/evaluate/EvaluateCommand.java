@@ -50,14 +50,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     System.out.println(s);
     double[] th = {0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999};
     System.out.printf("%10s %12s %12s %10s %10s %8s%n", "threshold", "predicted", "true pos", "precision", "recall", "F1");
-    for (Evaluation.ThresholdPoint p : Evaluation.thresholds(DeltaTables.read(spark, storage.linked("match_pairs")), t, th)) {
+    Dataset<Row> matchPairs = DeltaTables.read(spark, storage.linked("match_pairs"));
+    for (Evaluation.ThresholdPoint p : Evaluation.thresholds(matchPairs, t, th)) {
       System.out.printf("%10.4f %12d %12d %10.4f %10.4f %8.4f%n", p.threshold(), p.predicted(), p.truePositives(), p.precision(), p.recall(), p.f1());
     }
     double threshold = org.commonclient.clustering.ClusteringConfig.from(opts.config()).threshold();
     System.out.printf("%nby blocking rule (pairs kept in match_pairs; matched = at or above the clustering threshold %s)%n",
         threshold);
     System.out.printf("%-28s %12s %12s %14s %14s%n", "rule", "pairs", "true pairs", "matched true", "recall share");
-    for (Evaluation.RuleContribution c : Evaluation.byRule(DeltaTables.read(spark, storage.linked("match_pairs")), t, threshold)) {
+    for (Evaluation.RuleContribution c : Evaluation.byRule(matchPairs, t, threshold)) {
       System.out.printf("%-28s %12d %12d %14d %14.4f%n", c.rule(), c.pairs(), c.truePairs(), c.matchedTruePairs(), c.recallShare());
     }
     return ExitCodes.OK;
