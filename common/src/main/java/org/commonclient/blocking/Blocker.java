@@ -1,8 +1,6 @@
 package org.commonclient.blocking;
 
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.filter;
-import static org.apache.spark.sql.functions.arrays_overlap;
+import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -42,16 +40,18 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>{@link BlockingAnalysis} counts each rule's pairs from block sizes; if a rule exceeds
  *       {@code maxPairsPerRule}, or all rules together exceed {@code maxPairs}, blocking is refused.
- *   <li>Each rule's keys are folded into one key column on a narrow "keyed" projection of the
- *       records; keys of blocks over {@code maxBlockSize} are removed (set to null) so neither this
- *       rule nor the exclusion of later rules sees them.
- *   <li>The keys are replaced by their 64-bit hashes ({@link #hashedKeys}, cached when the pairs
- *       are first computed): the joins and exclusion tests below shuffle, hash and compare
- *       longs, not strings.
- *   <li>Rule i is an equi-join of the keyed table with itself on its key (array keys exploded),
- *       keeping {@code uid_l < uid_r}, the link-type condition, the residual, and excluding pairs
- *       every earlier rule e would generate: {@code NOT coalesce(key_e(l) = key_e(r) AND
- *       residual_e, false)}. Array-key rules deduplicate their pairs.
+ *   <li>Each rule's keys are folded into one key (a string, or an array of strings of at most
+ *       {@code width} elements) and each element replaced by its 64-bit hash, one long column per
+ *       element ({@link BlockingAnalysis#hashed}, cached): the analysis, the joins and the
+ *       exclusion tests below group, shuffle and compare longs, not strings or arrays. Keys of
+ *       blocks over {@code maxBlockSize} are then removed (set to null) so neither this rule nor
+ *       the exclusion of later rules sees them.
+ *   <li>Rule i is an equi-join of the hashed table with itself on its key (array keys exploded
+ *       with their position), keeping {@code uid_l < uid_r}, the link-type condition, the
+ *       residual, and excluding pairs every earlier rule e would generate: {@code NOT
+ *       coalesce(some element of key_e(l) = some element of key_e(r) AND residual_e, false)}. A
+ *       pair sharing several elements of an array key is kept only from the first of them, so
+ *       every pair comes out once without an aggregation.
  *   <li>Skew: blocks over {@code saltThreshold} records are salted: left rows get one of S
  *       buckets by hash of uid, right rows are replicated into all S buckets, and the join also
  *       matches the bucket, so a block's pairs are built by S tasks instead of one. Every pair is
@@ -84,27 +84,33 @@ public final class Blocker {
           "Cannot block with link type link: the records have no source column");
     }
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    // deliberate stage boundary: every key is computed once here, then read by the analysis and
-    // by every rule's join (and by the exclusion conditions of later rules)
-    Dataset<Row> keyed =
-        BlockingAnalysis.keyed(records, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    // deliberate stage boundary: every key is computed and hashed once here, then read by the
+    // analysis and by every rule's join (and by the exclusion conditions of later rules). The
+    // key text is not kept: the analysis reads it again only for the few records that name a
+    // reported block.
+    Dataset<Row> keyed = BlockingAnalysis.keyed(records, rules);
+    Dataset<Row> hashed = BlockingAnalysis.hashed(keyed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     BlockingAnalysis.Plan plan;
     try {
-      plan = BlockingAnalysis.plan(keyed, rules, cfg);
+      plan = BlockingAnalysis.plan(hashed, keyed, rules, cfg);
       checkBudget(plan.stats(), cfg, linkType);
     } catch (RuntimeException e) {
-      keyed.unpersist();
+      hashed.unpersist();
       throw e;
     }
     for (RuleStats s : plan.stats()) {
       LOG.info("block: {}", s.describe(linkType));
     }
-    // the joins work on 64-bit hashes of the keys (cached when the pairs are first computed, then
-    // read by every rule's join and exclusion test): longs instead of strings to shuffle, hash and
-    // compare. The string keys are for the analysis (its messages show them).
-    Dataset<Row> hashed = hashedKeys(keyed, plan).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> pairs = pairs(hashed, plan, linkType);
-    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(hashed, keyed));
+    // the keys of the dropped blocks removed (cached when the pairs are first computed, then read
+    // by every rule's join and exclusion test)
+    Dataset<Row> kept = BlockingAnalysis.withoutDropped(hashed, rules, plan.droppedKeys());
+    List<Dataset<Row>> cached = new ArrayList<>(List.of(hashed));
+    if (kept != hashed) {
+      kept = kept.persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(kept);
+    }
+    Dataset<Row> pairs = pairs(kept, plan, linkType);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, cached);
   }
 
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {
@@ -155,18 +161,6 @@ public final class Blocker {
     return String.format("key '%s' with %,d records", b.key(), b.records());
   }
 
-  /**
-   * The keyed table with each rule's key replaced by its 64-bit hash ({@link
-   * BlockingAnalysis#hashedKey}; an array key element by element), without the keys of the rule's
-   * dropped blocks. The analysis before works on the key text (its messages show the keys):
-   * grouping the hashes instead and looking up the text of the named blocks cost as much as it
-   * saved (1M records, session 7).
-   */
-  static Dataset<Row> hashedKeys(Dataset<Row> keyed, BlockingAnalysis.Plan plan) {
-    return BlockingAnalysis.withKeys(keyed, plan.rules(), r ->
-        BlockingAnalysis.hashedKey(withoutDropped(r, plan.droppedKeys().get(r.index)), r.isArray));
-  }
-
   /** What {@link BlockingAnalysis#hashedKey} gives for one key value (Spark's xxhash64 of a string, seed 42). */
   static long hashOf(String key) {
     return org.apache.spark.sql.catalyst.expressions.XXH64.hashUTF8String(
@@ -176,61 +170,54 @@ public final class Blocker {
   /** The seed of Spark's xxhash64 function. */
   static final long HASH_SEED = 42L;
 
-  /** The union of every rule's pairs (lazy), from the hashed key table ({@link #hashedKeys}). */
+  /** The union of every rule's pairs (lazy), from the hashed key table without the dropped keys. */
   static Dataset<Row> pairs(Dataset<Row> hashed, BlockingAnalysis.Plan plan, LinkType linkType) {
     List<ResolvedRule> rules = plan.rules();
     Dataset<Row> union = null;
     for (ResolvedRule r : rules) {
       Dataset<Row> rulePairs =
-          rulePairs(hashed, r, rules.subList(0, r.index), plan.saltBuckets().get(r.index), linkType);
+          rulePairs(hashed, r, rules.subList(0, r.index), rules.subList(r.index + 1, rules.size()),
+              plan.saltBuckets().get(r.index), linkType);
       union = union == null ? rulePairs : union.union(rulePairs);
     }
     return union;
-  }
-
-  /** The rule's key column without the keys of its dropped (oversized) blocks. */
-  static Column withoutDropped(ResolvedRule r, List<?> dropped) {
-    Column key = col(r.keyColumn());
-    if (dropped.isEmpty()) {
-      return key;
-    }
-    if (r.isArray) {
-      // one hash-set lookup per element: array_except would build a set of every dropped key for
-      // every row (35,637 dropped blocks of one rule at 1M records: hours instead of seconds)
-      Object[] keys = dropped.toArray();
-      return filter(key, x -> not(x.isin(keys)));
-    }
-    return when(not(key.isin(dropped.toArray())), key);
   }
 
   private static Dataset<Row> rulePairs(
       Dataset<Row> keyed,
       ResolvedRule rule,
       List<ResolvedRule> earlier,
-      Map<String, Integer> saltBuckets,
+      List<ResolvedRule> laterRules,
+      Map<Long, Integer> saltBuckets,
       LinkType linkType) {
-    String k = rule.keyColumn();
-    // only this rule's key and the earlier rules' keys: the optimiser prunes the other key
-    // expressions, so later rules' keys are not computed for this join
+    // only this rule's keys and the earlier rules' keys: the other key columns are not read
     List<Column> needed = new ArrayList<>();
+    java.util.Set<String> later = new java.util.HashSet<>();
+    for (ResolvedRule other : laterRules) {
+      later.addAll(other.hashColumns());
+    }
     for (String c : keyed.columns()) {
-      if (!c.startsWith("_bk") || Integer.parseInt(c.substring(3)) <= rule.index) {
+      if (!later.contains(c)) {
         needed.add(col(c));
       }
     }
-    Dataset<Row> side = keyed.select(needed.toArray(new Column[0])).where(col(k).isNotNull());
-    String joinKey = k;
-    if (rule.isArray) {
-      joinKey = "_bkx";
-      side = side.withColumn(joinKey, explode(col(k)));
+    String joinKey = "_bkx";
+    Dataset<Row> side = keyed.select(needed.toArray(new Column[0]));
+    if (rule.width == 1) {
+      side = side.withColumn(joinKey, col(rule.hashColumns().get(0)));
+    } else {
+      // one row per element, with its position: the pair is kept only from the first element
+      // the two records share (no aggregation to deduplicate the pairs of an array rule)
+      side = side.select(col("*"), posexplode(BlockingAnalysis.hashArray(rule)).as(new String[] {"_bkpos", joinKey}));
     }
+    side = side.where(col(joinKey).isNotNull());
     Dataset<Row> left = side;
     Dataset<Row> right = side;
     boolean salted = !saltBuckets.isEmpty();
     if (salted) {
       SparkSession spark = keyed.sparkSession();
       List<Row> rows = new ArrayList<>();
-      saltBuckets.forEach((key, b) -> rows.add(RowFactory.create(hashOf(key), b)));
+      saltBuckets.forEach((key, b) -> rows.add(RowFactory.create(key, b)));
       StructType schema =
           new StructType()
               .add("_salt_key", DataTypes.LongType, false)
@@ -256,6 +243,9 @@ public final class Blocker {
     if (linkType == LinkType.LINK) {
       cond = cond.and(not(col("l.source").eqNullSafe(col("r.source"))));
     }
+    if (rule.width > 1) {
+      cond = cond.and(firstSharedElement(rule));
+    }
     if (rule.rule.hasResidual()) {
       cond = cond.and(expr(rule.rule.residual()));
     }
@@ -263,23 +253,48 @@ public final class Blocker {
       cond = cond.and(not(coalesce(generatedBy(e), lit(false))));
     }
     // a shuffled hash join: the blocks are hashed on one side and probed with the other, instead
-    // of sorting both sides of every rule's join on the string key (the sorts were about a third
-    // of the pair-building CPU). The left side is built: with salting, the right is the replicated
+    // of sorting both sides of every rule's join on the key (the sorts were about a third of the
+    // pair-building CPU). The left side is built: with salting, the right is the replicated
     // (bigger) one.
-    Dataset<Row> out =
-        l.hint("shuffle_hash").join(r, cond, "inner")
-            .select(
-                col("l.uid").as("uid_l"), col("r.uid").as("uid_r"), lit(rule.index).as("match_key"));
-    return rule.isArray ? out.distinct() : out;
+    return l.hint("shuffle_hash").join(r, cond, "inner")
+        .select(col("l.uid").as("uid_l"), col("r.uid").as("uid_r"), lit(rule.index).as("match_key"));
   }
 
-  /** True when rule e generates the pair (l, r), null or false otherwise. */
-  private static Column generatedBy(ResolvedRule e) {
-    String k = e.keyColumn();
-    Column agree =
-        e.isArray
-            ? arrays_overlap(col("l." + k), col("r." + k))
-            : col("l." + k).equalTo(col("r." + k));
+  /**
+   * True when the joined element (at {@code l._bkpos}) is the first element of the left record's
+   * key that the right record also holds: among the rows of one pair (one per shared element),
+   * exactly one passes.
+   */
+  static Column firstSharedElement(ResolvedRule rule) {
+    List<String> cols = rule.hashColumns();
+    Column first = lit(true);
+    for (int i = 0; i < cols.size() - 1; i++) {
+      first = first.and(col("l._bkpos").leq(i).or(not(coalesce(inOther(col("l." + cols.get(i)), "r", cols), lit(false)))));
+    }
+    return first;
+  }
+
+  /** True when x equals one of the columns of the other side (null or false otherwise). */
+  private static Column inOther(Column x, String side, List<String> cols) {
+    Column any = null;
+    for (String c : cols) {
+      Column eq = x.equalTo(col(side + "." + c));
+      any = any == null ? eq : any.or(eq);
+    }
+    return any;
+  }
+
+  /**
+   * True when rule e generates the pair (l, r), null or false otherwise: the two records share an
+   * element of its key (element against element: no set is built per pair), and its residual holds.
+   */
+  static Column generatedBy(ResolvedRule e) {
+    List<String> cols = e.hashColumns();
+    Column agree = null;
+    for (String c : cols) {
+      Column in = inOther(col("l." + c), "r", cols);
+      agree = agree == null ? in : agree.or(in);
+    }
     return e.rule.hasResidual() ? agree.and(expr(e.rule.residual())) : agree;
   }
 }

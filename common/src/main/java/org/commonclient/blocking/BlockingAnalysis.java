@@ -52,44 +52,92 @@ public final class BlockingAnalysis {
   /** Per-rule pair counts (all link types) and largest blocks, in rule order. */
   public static List<RuleStats> analyse(Dataset<Row> records, BlockingConfig cfg) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    return plan(keyed(records, rules), rules, cfg).stats();
+    Dataset<Row> keyed = keyed(records, rules);
+    return plan(hashed(keyed, rules), keyed, rules, cfg).stats();
   }
 
   /**
-   * The keyed table with each rule's key replaced by its 64-bit hash ({@link #hashedKey}); what
-   * incremental blocking groups and joins.
+   * The hashed key table: {@code uid}, {@code source}, the residual columns and, per rule, one
+   * long column per key element ({@link ResolvedRule#hashColumns()}): the xxhash64 (seed 42) of
+   * the element's text, null when the record has no such element. What the analysis groups and
+   * the joins and exclusion tests compare: fixed-width longs instead of strings and arrays of
+   * them (no array to allocate or search per pair).
    */
   static Dataset<Row> hashed(Dataset<Row> keyed, List<ResolvedRule> rules) {
-    return withKeys(keyed, rules, r -> hashedKey(col(r.keyColumn()), r.isArray));
-  }
-
-  /**
-   * The keyed table with each rule's key column replaced by {@code key.apply(rule)} (same name,
-   * same position: the key columns are the last ones, in rule order).
-   */
-  static Dataset<Row> withKeys(Dataset<Row> keyed, List<ResolvedRule> rules,
-      java.util.function.Function<ResolvedRule, Column> key) {
     List<Column> cols = new ArrayList<>();
+    Set<String> keyColumns = new java.util.HashSet<>();
+    for (ResolvedRule r : rules) {
+      keyColumns.add(r.keyColumn());
+    }
     for (String c : keyed.columns()) {
-      cols.add(col(c));
+      if (!keyColumns.contains(c)) {
+        cols.add(col(c));
+      }
     }
     for (ResolvedRule r : rules) {
-      cols.set(cols.size() - rules.size() + r.index, key.apply(r).as(r.keyColumn()));
+      List<String> names = r.hashColumns();
+      for (int i = 0; i < r.width; i++) {
+        Column element = r.isArray ? org.apache.spark.sql.functions.get(col(r.keyColumn()), lit(i)) : col(r.keyColumn());
+        cols.add(hashedKey(element).as(names.get(i)));
+      }
     }
     return keyed.select(cols.toArray(new Column[0]));
   }
 
   /**
-   * A string key (or array of them) as its xxhash64, seed 42 (array of them; with a lambda, which
-   * Spark interprets); null stays null. Two records share a hashed key when they share the key;
-   * two different keys share a hash with probability 2^-64 per pair of keys (at 20 million keys
-   * about once in 100,000 runs), and its only effect is one more candidate pair or one pair
-   * attributed to an earlier rule.
+   * A string key as its xxhash64, seed 42; null stays null. Two records share a hashed key when
+   * they share the key; two different keys share a hash with probability 2^-64 per pair of keys
+   * (at 20 million keys about once in 100,000 runs), and its only effect is one more candidate
+   * pair or one pair attributed to an earlier rule.
    */
-  static Column hashedKey(Column key, boolean isArray) {
-    return isArray
-        ? org.apache.spark.sql.functions.transform(key, x -> org.apache.spark.sql.functions.xxhash64(x))
-        : when(key.isNotNull(), org.apache.spark.sql.functions.xxhash64(key));
+  static Column hashedKey(Column key) {
+    return when(key.isNotNull(), org.apache.spark.sql.functions.xxhash64(key));
+  }
+
+  /** The rule's hashed key elements as one array column (null elements where there are none). */
+  static Column hashArray(ResolvedRule r) {
+    return org.apache.spark.sql.functions.array(r.hashColumns().stream().map(org.apache.spark.sql.functions::col)
+        .toArray(Column[]::new));
+  }
+
+  /** The rule's non-null hashed keys of each record as rows (column {@code k}). */
+  static Column explodedKey(ResolvedRule r) {
+    return r.width == 1 ? col(r.hashColumns().get(0)) : explode(hashArray(r));
+  }
+
+  /**
+   * The hashed key table without the keys of oversized blocks: each listed hash becomes null (a
+   * sorted-array lookup per element), so neither the rule's join nor the exclusion test of a later
+   * rule sees them.
+   */
+  static Dataset<Row> withoutDropped(Dataset<Row> hashed, List<ResolvedRule> rules, List<long[]> dropped) {
+    List<Column> cols = new ArrayList<>();
+    Map<String, Column> replaced = new HashMap<>();
+    for (ResolvedRule r : rules) {
+      long[] keys = dropped.get(r.index);
+      if (keys.length == 0) {
+        continue;
+      }
+      org.apache.spark.sql.expressions.UserDefinedFunction f = dropUdf(keys);
+      for (String c : r.hashColumns()) {
+        replaced.put(c, f.apply(col(c)).as(c));
+      }
+    }
+    if (replaced.isEmpty()) {
+      return hashed;
+    }
+    for (String c : hashed.columns()) {
+      cols.add(replaced.getOrDefault(c, col(c)));
+    }
+    return hashed.select(cols.toArray(new Column[0]));
+  }
+
+  private static org.apache.spark.sql.expressions.UserDefinedFunction dropUdf(long[] keys) {
+    long[] sorted = keys.clone();
+    Arrays.sort(sorted);
+    return org.apache.spark.sql.functions.udf(
+        (org.apache.spark.sql.api.java.UDF1<Long, Long>) h -> h == null || Arrays.binarySearch(sorted, h) >= 0 ? null : h,
+        org.apache.spark.sql.types.DataTypes.LongType).withName("without_dropped_block");
   }
 
   /**
@@ -117,31 +165,39 @@ public final class BlockingAnalysis {
     return records.select(cols.toArray(new Column[0]));
   }
 
-  /** The analysis plus what the blocker needs: salt buckets and dropped keys per rule. */
+  /**
+   * The analysis plus what the blocker needs: per rule, salt buckets by key hash and the hashes of
+   * the dropped (oversized) blocks.
+   */
   record Plan(
       List<ResolvedRule> rules,
       List<RuleStats> stats,
-      List<Map<String, Integer>> saltBuckets,
-      List<List<String>> droppedKeys) {}
+      List<Map<Long, Integer>> saltBuckets,
+      List<long[]> droppedKeys) {}
 
-  static Plan plan(Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
+  /**
+   * @param hashed the hashed key table ({@link #hashed}), every key present
+   * @param keyed the key table with the key text ({@link #keyed}); only the records that name a
+   *     reported block are read from it
+   */
+  static Plan plan(Dataset<Row> hashed, Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
 
-    // one narrow scan of the (cached) key table per rule: no lambdas, no row-wide explode
+    // one narrow scan of the (cached) hashed table per rule: no lambdas, no row-wide explode.
+    // Grouping fixed-width longs instead of the key text: at 1M records a fifth of the analysis
+    // was comparing key strings in the aggregation's hash map.
     Dataset<Row> entries = null;
     for (ResolvedRule r : rules) {
-      Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
-      Dataset<Row> e =
-          keyed
-              .where(col(r.keyColumn()).isNotNull())
-              .select(lit(r.index).as("r"), k.as("k"), col("source"));
+      Dataset<Row> e = hashed.select(lit(r.index).as("r"), explodedKey(r).as("k"), col("source"), col("uid"))
+          .where(col("k").isNotNull());
       entries = entries == null ? e : entries.union(e);
     }
     // n2 (sum of the squared per-source counts) needs each block's count per source. With few
     // sources (the usual case: one per agency) they are counted in the same aggregation as n, one
     // conditional count per source: one shuffle and one hash aggregation of the entries instead of
-    // two (by (rule, key, source), then by (rule, key)); the result is the same.
+    // two (by (rule, key, source), then by (rule, key)); the result is the same. u: one record of
+    // the block, through which a reported block is named by its text.
     List<Row> distinctSources =
-        keyed.select("source").distinct().limit(MAX_SOURCE_COLUMNS + 1).collectAsList();
+        hashed.select("source").distinct().limit(MAX_SOURCE_COLUMNS + 1).collectAsList();
     Dataset<Row> grouped;
     if (distinctSources.size() <= MAX_SOURCE_COLUMNS) {
       List<Column> aggs = new ArrayList<>();
@@ -152,24 +208,25 @@ public final class BlockingAnalysis {
         aggs.add(sum(when(isSrc, lit(1L)).otherwise(lit(0L))).as("_ns" + i));
         n2 = n2.plus(col("_ns" + i).multiply(col("_ns" + i)));
       }
+      aggs.add(org.apache.spark.sql.functions.min("uid").as("u"));
       grouped =
           entries
               .groupBy("r", "k")
               .agg(count(lit(1)).as("n"), aggs.toArray(new Column[0]))
-              .select(col("r"), col("k"), col("n"), n2.as("n2"));
+              .select(col("r"), col("k"), col("n"), n2.as("n2"), col("u"));
     } else {
       grouped =
           entries
               .groupBy("r", "k", "source")
-              .agg(count(lit(1)).as("ns"))
+              .agg(count(lit(1)).as("ns"), org.apache.spark.sql.functions.min("uid").as("us"))
               .groupBy("r", "k")
-              .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"));
+              .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"),
+                  org.apache.spark.sql.functions.min("us").as("u"));
     }
     // deliberate: the totals, the largest blocks and the salt/drop lists all read it
     Dataset<Row> byKey = grouped.persist(StorageLevel.MEMORY_AND_DISK());
 
     Column n = col("n");
-    Column n2 = col("n2");
     Column pAll = expr("n * (n - 1) div 2");
     Column pDedupe = expr("(n2 - n) div 2");
     Column pLink = expr("(n * n - n2) div 2");
@@ -203,8 +260,9 @@ public final class BlockingAnalysis {
             .select(
                 lit("T").as("kind"),
                 col("r"),
-                lit(null).cast("string").as("k"),
+                lit(null).cast("long").as("k"),
                 lit(null).cast("long").as("n"),
+                lit(null).cast("long").as("u"),
                 struct(
                         col("records"),
                         col("blocks"),
@@ -233,28 +291,28 @@ public final class BlockingAnalysis {
           result.unionByName(
               ranked
                   .where(col("rank").leq(cfg.topBlocks()))
-                  .select(lit("L").as("kind"), col("r"), col("k"), n, noTotals));
+                  .select(lit("L").as("kind"), col("r"), col("k"), n, col("u"), noTotals));
     }
     long threshold = cfg.saltThreshold() > 0 ? cfg.saltThreshold() : cfg.maxBlockSize();
     Column listed = threshold > 0 ? n.gt(threshold).or(dropped) : dropped;
     result =
         result.unionByName(
-            byKey.where(listed).select(lit("B").as("kind"), col("r"), col("k"), n, noTotals));
+            byKey.where(listed).select(lit("B").as("kind"), col("r"), col("k"), n, col("u"), noTotals));
 
-    keyed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
+    hashed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
     List<Row> rows;
     try {
       rows = result.collectAsList();
     } finally {
       byKey.unpersist();
     }
-    keyed.sparkSession().sparkContext().setJobDescription(null);
+    hashed.sparkSession().sparkContext().setJobDescription(null);
 
     Map<Integer, Row> totalsByRule = new HashMap<>();
-    Map<Integer, List<BlockSize>> largest = new HashMap<>();
-    List<Map<String, Integer>> saltBuckets = new ArrayList<>();
-    List<List<String>> droppedKeys = new ArrayList<>();
-    List<List<BlockSize>> droppedBlocks = new ArrayList<>();
+    Map<Integer, List<Row>> largest = new HashMap<>();
+    List<Map<Long, Integer>> saltBuckets = new ArrayList<>();
+    List<List<Long>> droppedKeys = new ArrayList<>();
+    List<List<Row>> droppedBlocks = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       largest.put(i, new ArrayList<>());
       saltBuckets.add(new LinkedHashMap<>());
@@ -265,14 +323,14 @@ public final class BlockingAnalysis {
       int r = row.getInt(row.fieldIndex("r"));
       switch (row.getString(row.fieldIndex("kind"))) {
         case "T" -> totalsByRule.put(r, row.getStruct(row.fieldIndex("t")));
-        case "L" -> largest.get(r).add(blockSize(row));
+        case "L" -> largest.get(r).add(row);
         case "B" -> {
-          String k = row.getString(row.fieldIndex("k"));
+          long k = row.getLong(row.fieldIndex("k"));
           long size = row.getLong(row.fieldIndex("n"));
           long ruleLimit = rules.get(r).rule.blockLimit(cfg.maxBlockSize());
           if (ruleLimit > 0 && size > ruleLimit) {
             droppedKeys.get(r).add(k);
-            droppedBlocks.get(r).add(blockSize(row));
+            droppedBlocks.get(r).add(row);
           } else if (cfg.saltThreshold() > 0) {
             saltBuckets.get(r).put(k, saltBuckets(size, cfg));
           }
@@ -280,12 +338,30 @@ public final class BlockingAnalysis {
         default -> throw new IllegalStateException("Unexpected analysis row " + row);
       }
     }
+    // only the reported blocks are named: the largest, and the largest of the dropped ones
+    java.util.Comparator<Row> bySize = (a, b) -> Long.compare(b.getLong(b.fieldIndex("n")), a.getLong(a.fieldIndex("n")));
+    int reported = Math.max(cfg.topBlocks(), 1);
+    List<Row> named = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      largest.get(i).sort(bySize);
+      droppedBlocks.get(i).sort(bySize);
+      if (droppedBlocks.get(i).size() > reported) {
+        droppedBlocks.set(i, new ArrayList<>(droppedBlocks.get(i).subList(0, reported)));
+      }
+      named.addAll(largest.get(i));
+      named.addAll(droppedBlocks.get(i));
+    }
+    Map<String, String> text = keyText(keyed, rules, named);
+
     List<RuleStats> stats = new ArrayList<>();
+    List<long[]> dropLists = new ArrayList<>();
     for (ResolvedRule r : rules) {
-      List<BlockSize> top = largest.get(r.index);
-      top.sort((a, b) -> Long.compare(b.records(), a.records()));
-      List<BlockSize> drops = droppedBlocks.get(r.index);
-      drops.sort((a, b) -> Long.compare(b.records(), a.records()));
+      // biggest first, equal sizes by their text
+      java.util.Comparator<BlockSize> order = java.util.Comparator.comparingLong(BlockSize::records).reversed()
+          .thenComparing(BlockSize::key);
+      List<BlockSize> top = largest.get(r.index).stream().map(x -> blockSize(x, text)).sorted(order).toList();
+      List<BlockSize> drops = droppedBlocks.get(r.index).stream().map(x -> blockSize(x, text)).sorted(order).toList();
+      dropLists.add(droppedKeys.get(r.index).stream().mapToLong(Long::longValue).toArray());
       Row t = totalsByRule.get(r.index);
       RuleStats s =
           t == null
@@ -317,7 +393,46 @@ public final class BlockingAnalysis {
       }
       stats.add(s);
     }
-    return new Plan(rules, List.copyOf(stats), saltBuckets, droppedKeys);
+    return new Plan(rules, List.copyOf(stats), saltBuckets, dropLists);
+  }
+
+  /**
+   * The text of the named blocks, keyed by {@code rule/hash}: each block's key as held by one of
+   * its records (column {@code u} of the analysis rows), read from the key table for those records
+   * only (a few hundred rows found by uid).
+   */
+  private static Map<String, String> keyText(Dataset<Row> keyed, List<ResolvedRule> rules, List<Row> named) {
+    Map<String, String> out = new HashMap<>();
+    if (named.isEmpty()) {
+      return out;
+    }
+    Set<Long> uids = new java.util.TreeSet<>();
+    for (Row b : named) {
+      uids.add(b.getLong(b.fieldIndex("u")));
+    }
+    List<Column> cols = new ArrayList<>(List.of(col("uid")));
+    for (ResolvedRule r : rules) {
+      cols.add(col(r.keyColumn()));
+    }
+    Map<Long, Row> byUid = new HashMap<>();
+    for (Row row : keyed.where(col("uid").isin(uids.toArray())).select(cols.toArray(new Column[0])).collectAsList()) {
+      byUid.put(row.getLong(0), row);
+    }
+    for (Row b : named) {
+      int r = b.getInt(b.fieldIndex("r"));
+      long k = b.getLong(b.fieldIndex("k"));
+      Row rec = byUid.get(b.getLong(b.fieldIndex("u")));
+      if (rec == null || rec.isNullAt(r + 1)) {
+        continue;
+      }
+      List<String> candidates = rules.get(r).isArray ? rec.getList(r + 1) : List.of(rec.getString(r + 1));
+      for (String c : candidates) {
+        if (c != null && Blocker.hashOf(c) == k) {
+          out.put(r + "/" + k, c);
+        }
+      }
+    }
+    return out;
   }
 
   /** Buckets for a block of {@code size} records: one per saltThreshold records, capped. */
@@ -330,9 +445,10 @@ public final class BlockingAnalysis {
     return sum(when(dropped, 0).otherwise(pairs)).as(alias);
   }
 
-  private static BlockSize blockSize(Row row) {
-    return new BlockSize(
-        ResolvedRule.display(row.getString(row.fieldIndex("k"))), row.getLong(row.fieldIndex("n")));
+  private static BlockSize blockSize(Row row, Map<String, String> text) {
+    long k = row.getLong(row.fieldIndex("k"));
+    String t = text.get(row.getInt(row.fieldIndex("r")) + "/" + k);
+    return new BlockSize(t == null ? "#" + Long.toHexString(k) : ResolvedRule.display(t), row.getLong(row.fieldIndex("n")));
   }
 
 }

@@ -129,9 +129,10 @@ public final class IncrementalBlocker {
     for (Row row : counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk").collectAsList()) {
       dropped.get(row.getInt(0)).add(row.getLong(1));
     }
+    List<long[]> droppedKeys = dropped.stream().map(d -> d.stream().mapToLong(Long::longValue).toArray()).toList();
 
     // keys with oversized blocks removed, and the dirty flag
-    Dataset<Row> kept = BlockingAnalysis.withKeys(keyed, rules, r -> Blocker.withoutDropped(r, dropped.get(r.index)))
+    Dataset<Row> kept = BlockingAnalysis.withoutDropped(keyed, rules, droppedKeys)
         .join(broadcast(dirty.withColumn("_dirty", lit(true))), new String[] {"uid"}, "left")
         .withColumn("_dirty", coalesce(col("_dirty"), lit(false)));
 
@@ -170,8 +171,8 @@ public final class IncrementalBlocker {
   private static Dataset<Row> entries(Dataset<Row> keyed, List<ResolvedRule> rules) {
     Dataset<Row> out = null;
     for (ResolvedRule r : rules) {
-      Column k = r.isArray ? explode(col(r.keyColumn())) : col(r.keyColumn());
-      Dataset<Row> e = keyed.where(col(r.keyColumn()).isNotNull()).select(col("uid"), lit(r.index).as("_fr"), k.as("_fk"));
+      Dataset<Row> e = keyed.select(col("uid"), lit(r.index).as("_fr"), BlockingAnalysis.explodedKey(r).as("_fk"))
+          .where(col("_fk").isNotNull());
       out = out == null ? e : out.union(e);
     }
     return out;
@@ -179,9 +180,8 @@ public final class IncrementalBlocker {
 
   /** Pairs (least uid, greatest uid, rule) sharing a key of the rule with a dirty side. */
   private static Dataset<Row> candidates(Dataset<Row> kept, ResolvedRule rule) {
-    String k = rule.keyColumn();
-    Column key = rule.isArray ? explode(col(k)) : col(k);
-    Dataset<Row> all = kept.where(col(k).isNotNull()).select(col("uid"), col("_dirty"), key.as("_key"));
+    Dataset<Row> all = kept.select(col("uid"), col("_dirty"), BlockingAnalysis.explodedKey(rule).as("_key"))
+        .where(col("_key").isNotNull());
     Dataset<Row> a = broadcast(all.where(col("_dirty"))).alias("a");
     Dataset<Row> b = all.alias("b");
     // dirty x all on the key; a dirty-dirty pair is kept from its smaller uid's side only
@@ -212,8 +212,6 @@ public final class IncrementalBlocker {
 
   /** True when rule e generates the pair (l, r), null or false otherwise (as in Blocker). */
   private static Column generatedBy(ResolvedRule e) {
-    String k = e.keyColumn();
-    Column agree = e.isArray ? arrays_overlap(col("l." + k), col("r." + k)) : col("l." + k).equalTo(col("r." + k));
-    return e.rule.hasResidual() ? agree.and(expr(e.rule.residual())) : agree;
+    return Blocker.generatedBy(e);
   }
 }

@@ -50,19 +50,35 @@ final class ResolvedRule {
   final Column key;
   /** Record columns the residual condition reads. */
   final List<String> residualColumns;
+  /**
+   * Elements of the key: 1 for a scalar key; for an array key the most it can hold (the number of
+   * values of an {@code array(...)} expression, or the longest array in the data otherwise). The
+   * hashed key table holds one long column per element ({@link #hashColumns()}).
+   */
+  final int width;
 
   private ResolvedRule(
-      int index, BlockingRule rule, boolean isArray, Column key, List<String> residualColumns) {
+      int index, BlockingRule rule, boolean isArray, Column key, List<String> residualColumns, int width) {
     this.index = index;
     this.rule = rule;
     this.isArray = isArray;
     this.key = key;
     this.residualColumns = residualColumns;
+    this.width = width;
   }
 
   /** The name of this rule's key column in the keyed table. */
   String keyColumn() {
     return "_bk" + index;
+  }
+
+  /** The names of this rule's hashed key columns (one per element, {@link #width}). */
+  List<String> hashColumns() {
+    List<String> out = new ArrayList<>(width);
+    for (int i = 0; i < width; i++) {
+      out.add("_bk" + index + "_" + i);
+    }
+    return out;
   }
 
   static List<ResolvedRule> resolveAll(Dataset<Row> records, List<BlockingRule> rules) {
@@ -77,6 +93,7 @@ final class ResolvedRule {
     List<Column> parts = new ArrayList<>();
     Column array = null;
     int arrayPos = -1;
+    int width = 1;
     for (String k : rule.keys()) {
       Column c = expr(k);
       DataType t;
@@ -98,6 +115,7 @@ final class ResolvedRule {
         }
         // array_except drops nulls and empty strings and deduplicates; unlike filter/transform
         // it is code-generated (higher-order functions are interpreted row by row)
+        width = arrayWidth(records, c);
         Column strings = at.elementType() == DataTypes.StringType ? c : c.cast("array<string>");
         array = array_except(strings, array(lit(null).cast("string"), lit("")));
         arrayPos = parts.size();
@@ -135,7 +153,28 @@ final class ResolvedRule {
       }
     }
     List<String> residualColumns = residualColumns(records, rule);
-    return new ResolvedRule(index, rule, array != null, key, residualColumns);
+    return new ResolvedRule(index, rule, array != null, key, residualColumns, width);
+  }
+
+  /**
+   * The most elements an array key can have: the number of values of an {@code array(...)}
+   * expression (known from the plan, no data read), otherwise the longest array in the records
+   * (one aggregation), at least 1.
+   */
+  static int arrayWidth(Dataset<Row> records, Column arrayKey) {
+    org.apache.spark.sql.catalyst.plans.logical.LogicalPlan plan =
+        records.select(arrayKey).queryExecution().analyzed();
+    if (plan instanceof org.apache.spark.sql.catalyst.plans.logical.Project p && p.projectList().size() == 1) {
+      org.apache.spark.sql.catalyst.expressions.Expression e = (org.apache.spark.sql.catalyst.expressions.Expression) p.projectList().head();
+      while (e instanceof org.apache.spark.sql.catalyst.expressions.Alias a) {
+        e = a.child();
+      }
+      if (e instanceof org.apache.spark.sql.catalyst.expressions.CreateArray ca) {
+        return Math.max(1, ca.children().size());
+      }
+    }
+    Row r = records.select(org.apache.spark.sql.functions.max(size(arrayKey))).first();
+    return r.isNullAt(0) ? 1 : Math.max(1, r.getInt(0));
   }
 
   /** True for a non-blank string, null for null (so it can guard a {@code when}). */

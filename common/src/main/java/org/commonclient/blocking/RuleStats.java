@@ -24,7 +24,8 @@ import java.util.List;
  * @param droppedPairs pairs the dropped blocks would have generated, per link type
  * @param saltedBlocks blocks whose join is split into salt buckets
  * @param largestBlocks the largest blocks, biggest first (at most {@code topBlocks})
- * @param dropped the dropped blocks, biggest first
+ * @param dropped the largest dropped blocks, biggest first (at most {@code topBlocks}, at least one
+ *     when any is dropped)
  */
 public record RuleStats(
     int index,

@@ -260,7 +260,7 @@ class BlockerTest {
       rows.add(org.apache.spark.sql.RowFactory.create(k));
     }
     Dataset<Row> df = spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType().add("k", "string"));
-    List<Row> hashed = df.select(col("k"), BlockingAnalysis.hashedKey(col("k"), false).as("h")).collectAsList();
+    List<Row> hashed = df.select(col("k"), BlockingAnalysis.hashedKey(col("k")).as("h")).collectAsList();
     for (Row r : hashed) {
       assertEquals(Blocker.hashOf(r.getString(0)), r.getLong(1), "hash of '" + r.getString(0) + "'");
     }
