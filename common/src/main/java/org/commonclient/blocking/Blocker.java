@@ -91,27 +91,29 @@ public final class Blocker {
     Dataset<Row> keyed = BlockingAnalysis.keyed(records, rules);
     Dataset<Row> hashed = BlockingAnalysis.hashed(keyed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     BlockingAnalysis.Plan plan;
+    SparkSession spark = records.sparkSession();
+    // the cache of hashed keys is built by the analysis' first action: without the columnar
+    // cache's compression, which tried a dictionary (a hash map of boxed longs) for every column
+    // of random hashes (a tenth of the analysis at 1M records) and gains nothing on them
+    String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
+    spark.conf().set(CACHE_COMPRESSED, "false");
     try {
       plan = BlockingAnalysis.plan(hashed, keyed, rules, cfg);
       checkBudget(plan.stats(), cfg, linkType);
     } catch (RuntimeException e) {
       hashed.unpersist();
       throw e;
+    } finally {
+      spark.conf().set(CACHE_COMPRESSED, compressed);
     }
     for (RuleStats s : plan.stats()) {
       LOG.info("block: {}", s.describe(linkType));
     }
-    // the keys of the dropped blocks removed (cached when the pairs are first computed, then read
-    // by every rule's join and exclusion test)
-    Dataset<Row> kept = BlockingAnalysis.withoutDropped(hashed, rules, plan.droppedKeys());
-    List<Dataset<Row>> cached = new ArrayList<>(List.of(hashed));
-    if (kept != hashed) {
-      kept = kept.persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(kept);
-    }
-    Dataset<Row> pairs = pairs(kept, plan, linkType);
-    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, cached);
+    Dataset<Row> pairs = pairs(hashed, plan, cfg, linkType);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(hashed));
   }
+
+  private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {
     long total = 0;
@@ -170,17 +172,35 @@ public final class Blocker {
   /** The seed of Spark's xxhash64 function. */
   static final long HASH_SEED = 42L;
 
-  /** The union of every rule's pairs (lazy), from the hashed key table without the dropped keys. */
-  static Dataset<Row> pairs(Dataset<Row> hashed, BlockingAnalysis.Plan plan, LinkType linkType) {
+  /**
+   * Every rule's pairs (lazy), each pair once with the first rule that generates it: the rules
+   * without a residual condition block by block ({@link BlockPairs}), a rule with one by a join of
+   * the hashed keys (dropped keys removed) under its condition; then one aggregation keeps each
+   * pair with its smallest rule index (skipped for a single rule with one key element, whose
+   * pairs are distinct already).
+   */
+  static Dataset<Row> pairs(Dataset<Row> hashed, BlockingAnalysis.Plan plan, BlockingConfig cfg, LinkType linkType) {
     List<ResolvedRule> rules = plan.rules();
-    Dataset<Row> union = null;
+    List<ResolvedRule> plain = new ArrayList<>();
+    List<ResolvedRule> residual = new ArrayList<>();
+    long[] limits = new long[rules.size()];
     for (ResolvedRule r : rules) {
-      Dataset<Row> rulePairs =
-          rulePairs(hashed, r, rules.subList(0, r.index), rules.subList(r.index + 1, rules.size()),
-              plan.saltBuckets().get(r.index), linkType);
-      union = union == null ? rulePairs : union.union(rulePairs);
+      limits[r.index] = r.rule.blockLimit(cfg.maxBlockSize());
+      (r.rule.hasResidual() ? residual : plain).add(r);
     }
-    return union;
+    Dataset<Row> union = plain.isEmpty() ? null : BlockPairs.pairs(hashed, plain, limits, plan.saltBuckets(), linkType);
+    if (!residual.isEmpty()) {
+      Dataset<Row> kept = BlockingAnalysis.withoutDropped(hashed, rules, plan.droppedKeys());
+      for (ResolvedRule r : residual) {
+        Dataset<Row> rulePairs = rulePairs(kept, r, List.of(), rules.subList(r.index + 1, rules.size()),
+            plan.saltBuckets().get(r.index), linkType);
+        union = union == null ? rulePairs : union.union(rulePairs);
+      }
+    }
+    if (rules.size() == 1 && rules.get(0).width == 1) {
+      return union;
+    }
+    return union.groupBy("uid_l", "uid_r").agg(org.apache.spark.sql.functions.min("match_key").as("match_key"));
   }
 
   private static Dataset<Row> rulePairs(

@@ -1,6 +1,8 @@
 package org.commonclient.blocking;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
@@ -65,6 +67,7 @@ public final class BlockingAnalysis {
    */
   static Dataset<Row> hashed(Dataset<Row> keyed, List<ResolvedRule> rules) {
     List<Column> cols = new ArrayList<>();
+    List<Column> deduplicated = new ArrayList<>();
     Set<String> keyColumns = new java.util.HashSet<>();
     for (ResolvedRule r : rules) {
       keyColumns.add(r.keyColumn());
@@ -72,6 +75,7 @@ public final class BlockingAnalysis {
     for (String c : keyed.columns()) {
       if (!keyColumns.contains(c)) {
         cols.add(col(c));
+        deduplicated.add(col(c));
       }
     }
     for (ResolvedRule r : rules) {
@@ -79,9 +83,18 @@ public final class BlockingAnalysis {
       for (int i = 0; i < r.width; i++) {
         Column element = r.isArray ? org.apache.spark.sql.functions.get(col(r.keyColumn()), lit(i)) : col(r.keyColumn());
         cols.add(hashedKey(element).as(names.get(i)));
+        // an element equal to an earlier one of the same record is dropped: a record counts once
+        // in a block, and a pair is found once per distinct shared element
+        Column repeated = lit(false);
+        for (int j = 0; j < i; j++) {
+          repeated = repeated.or(coalesce(col(names.get(i)).equalTo(col(names.get(j))), lit(false)));
+        }
+        deduplicated.add(i == 0 ? col(names.get(i)) : when(not(repeated), col(names.get(i))).as(names.get(i)));
       }
     }
-    return keyed.select(cols.toArray(new Column[0]));
+    // two projections: the hashes are computed once, then compared (the optimiser does not merge
+    // a projection whose non-trivial results are read more than once)
+    return keyed.select(cols.toArray(new Column[0])).select(deduplicated.toArray(new Column[0]));
   }
 
   /**

@@ -1,11 +1,8 @@
 package org.commonclient.blocking;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_except;
-import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -37,9 +34,6 @@ import org.apache.spark.sql.types.DataTypes;
 final class ResolvedRule {
   /** Separates the key parts inside the composite key (a control character, never in data). */
   static final String SEP = "\u001f";
-
-  /** Separates composite elements while an array key is being built (a regex-safe control char). */
-  private static final String ELEM_SEP = "\u001e";
 
   private static final Pattern SIDE_REF = Pattern.compile("\\b([lr])\\.`?([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -113,11 +107,8 @@ final class ResolvedRule {
                   + k
                   + "'): at most one is supported");
         }
-        // array_except drops nulls and empty strings and deduplicates; unlike filter/transform
-        // it is code-generated (higher-order functions are interpreted row by row)
         width = arrayWidth(records, c);
-        Column strings = at.elementType() == DataTypes.StringType ? c : c.cast("array<string>");
-        array = array_except(strings, array(lit(null).cast("string"), lit("")));
+        array = at.elementType() == DataTypes.StringType ? c : c.cast("array<string>");
         arrayPos = parts.size();
         parts.add(null);
       } else {
@@ -137,20 +128,27 @@ final class ResolvedRule {
           parts.size() == 1 ? parts.get(0) : concat_ws(SEP, parts.toArray(new Column[0]));
       key = when(scalarsPresent, composite);
     } else {
-      // an empty array is left as is: it explodes to nothing and overlaps nothing.
-      // Composite elements prefix + element + suffix are built without a lambda: join the
-      // elements with (suffix, ELEM_SEP, prefix), wrap in prefix/suffix, split on ELEM_SEP.
+      // one composite value (prefix + element + suffix) per element position, null where the
+      // element is missing or blank: element i of array(a, b, c) is simplified to the column
+      // itself by the optimiser, so no array is built or searched per record (array_except and
+      // lambdas were interpreted row by row). Duplicate elements are removed from the hashes.
       List<Column> before = parts.subList(0, arrayPos);
       List<Column> after = parts.subList(arrayPos + 1, parts.size());
-      if (before.isEmpty() && after.isEmpty()) {
-        key = array;
-      } else {
-        Column prefix = before.isEmpty() ? lit("") : concat(concat_ws(SEP, before.toArray(new Column[0])), lit(SEP));
-        Column suffix = after.isEmpty() ? lit("") : concat(lit(SEP), concat_ws(SEP, after.toArray(new Column[0])));
-        Column delimiter = concat(suffix, lit(ELEM_SEP), prefix);
-        Column joined = concat(prefix, call_function("array_join", array, delimiter), suffix);
-        key = when(scalarsPresent.and(size(array).gt(0)), split(joined, ELEM_SEP, -1));
+      Column prefix = before.isEmpty() ? null : concat(concat_ws(SEP, before.toArray(new Column[0])), lit(SEP));
+      Column suffix = after.isEmpty() ? null : concat(lit(SEP), concat_ws(SEP, after.toArray(new Column[0])));
+      List<Column> elements = new ArrayList<>();
+      for (int i = 0; i < width; i++) {
+        Column e = org.apache.spark.sql.functions.get(array, lit(i));
+        Column composite = e;
+        if (prefix != null) {
+          composite = concat(prefix, composite);
+        }
+        if (suffix != null) {
+          composite = concat(composite, suffix);
+        }
+        elements.add(when(scalarsPresent.and(nonBlank(e)), composite));
       }
+      key = array(elements.toArray(new Column[0]));
     }
     List<String> residualColumns = residualColumns(records, rule);
     return new ResolvedRule(index, rule, array != null, key, residualColumns, width);

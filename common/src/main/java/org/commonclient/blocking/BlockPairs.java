@@ -1,0 +1,215 @@
+package org.commonclient.blocking;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Candidate pairs of the rules without a residual condition, built block by block instead of by
+ * a hash join per rule.
+ *
+ * <p>Every record's hashed key elements of every such rule become one row (rule, key, uid, source
+ * hash); the rows are partitioned by (rule, key) and sorted, so each block arrives whole and in
+ * uid order, and a plain loop emits its pairs {@code (uid_i, uid_j)}, i &lt; j, that the link type
+ * allows. Blocks over the rule's size limit are skipped as they arrive (the analysis found the
+ * same ones). A block's work is one comparison of two longs per pair, where the hash join of a
+ * rule touched every ordered pair of a block's rows, the record with itself, and a wide row of all
+ * earlier rules' keys for the exclusion test.
+ *
+ * <p>Skew: a block the analysis marked as salted (over {@code saltThreshold} records) is split
+ * into S sub-blocks: every record is copied into each of them, but is the left side of its pairs
+ * only in the one its uid hashes to; so S tasks share the block's pairs and each pair is built
+ * once.
+ *
+ * <p>A pair can come from several rules (and, with an array key, from several shared elements of
+ * one rule): {@link Blocker} keeps it once, with the first rule that generates it.
+ */
+final class BlockPairs {
+  static final StructType PAIRS =
+      new StructType()
+          .add("uid_l", DataTypes.LongType, false)
+          .add("uid_r", DataTypes.LongType, false)
+          .add("match_key", DataTypes.IntegerType, false);
+
+  private BlockPairs() {}
+
+  /**
+   * @param hashed the hashed key table ({@link BlockingAnalysis#hashed}), dropped keys still in it
+   * @param rules the rules to build (none with a residual)
+   * @param limits each rule's block size limit, by rule index (0 = none)
+   * @param saltBuckets salt buckets per rule index by key hash (from the analysis)
+   */
+  static Dataset<Row> pairs(
+      Dataset<Row> hashed,
+      List<ResolvedRule> rules,
+      long[] limits,
+      List<Map<Long, Integer>> saltBuckets,
+      LinkType linkType) {
+    Dataset<Row> entries = null;
+    for (ResolvedRule r : rules) {
+      Dataset<Row> e =
+          hashed
+              .select(
+                  lit(r.index).as("r"),
+                  BlockingAnalysis.explodedKey(r).as("k"),
+                  col("uid"),
+                  // null sources hash alike (the seed): null = null, as in eqNullSafe
+                  xxhash64(col("source")).as("s"))
+              .where(col("k").isNotNull());
+      entries = entries == null ? e : entries.union(e);
+    }
+    List<Row> salted = new ArrayList<>();
+    for (ResolvedRule r : rules) {
+      saltBuckets.get(r.index).forEach((k, b) -> salted.add(RowFactory.create(r.index, k, b)));
+    }
+    if (salted.isEmpty()) {
+      entries = entries.withColumn("salt", lit(0)).withColumn("left", lit(true));
+    } else {
+      StructType schema =
+          new StructType()
+              .add("r", DataTypes.IntegerType, false)
+              .add("k", DataTypes.LongType, false)
+              .add("_nsalt", DataTypes.IntegerType, false);
+      Dataset<Row> buckets = hashed.sparkSession().createDataFrame(salted, schema);
+      Column n = coalesce(col("_nsalt"), lit(1));
+      entries =
+          entries
+              .join(broadcast(buckets), new String[] {"r", "k"}, "left")
+              .withColumn("_ls", pmod(xxhash64(col("uid")), n).cast("int"))
+              .withColumn("salt", explode(sequence(lit(0), n.minus(1))))
+              .withColumn("left", col("salt").equalTo(col("_ls")))
+              .drop("_nsalt", "_ls");
+    }
+    Dataset<Row> blocks =
+        entries
+            .select("r", "k", "salt", "uid", "s", "left")
+            .repartition(col("r"), col("k"), col("salt"))
+            .sortWithinPartitions("r", "k", "salt", "uid");
+    long[] lim = limits.clone();
+    return blocks.mapPartitions(
+        (MapPartitionsFunction<Row, Row>) in -> new PairIterator(in, lim, linkType),
+        Encoders.row(PAIRS));
+  }
+
+  /** Walks the sorted rows block by block, emitting each block's pairs lazily. */
+  static final class PairIterator implements Iterator<Row> {
+    private final Iterator<Row> in;
+    private final long[] limits;
+    private final LinkType linkType;
+    private Row ahead;
+    private long[] uid = new long[64];
+    private long[] src = new long[64];
+    private boolean[] left = new boolean[64];
+    private int n;
+    private int rule;
+    private int i;
+    private int j;
+    private Row next;
+
+    PairIterator(Iterator<Row> in, long[] limits, LinkType linkType) {
+      this.in = in;
+      this.limits = limits;
+      this.linkType = linkType;
+      this.ahead = in.hasNext() ? in.next() : null;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null) {
+        if (!advance()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Row r = next;
+      next = null;
+      return r;
+    }
+
+    /** Sets {@code next} to the next pair, loading blocks as needed; false at the end. */
+    private boolean advance() {
+      while (true) {
+        while (i < n) {
+          if (!left[i] || j >= n) {
+            i++;
+            j = i + 1;
+            continue;
+          }
+          int b = j++;
+          if (allowed(src[i], src[b])) {
+            next = RowFactory.create(uid[i], uid[b], rule);
+            return true;
+          }
+        }
+        if (!loadBlock()) {
+          return false;
+        }
+      }
+    }
+
+    private boolean allowed(long a, long b) {
+      return switch (linkType) {
+        case DEDUPE -> a == b;
+        case LINK -> a != b;
+        default -> true;
+      };
+    }
+
+    /** Reads the next block (rows of one rule, key and salt) that is not over its size limit. */
+    private boolean loadBlock() {
+      while (ahead != null) {
+        int r = ahead.getInt(0);
+        long k = ahead.getLong(1);
+        int salt = ahead.getInt(2);
+        n = 0;
+        while (ahead != null && ahead.getInt(0) == r && ahead.getLong(1) == k && ahead.getInt(2) == salt) {
+          if (n == uid.length) {
+            uid = java.util.Arrays.copyOf(uid, n * 2);
+            src = java.util.Arrays.copyOf(src, n * 2);
+            left = java.util.Arrays.copyOf(left, n * 2);
+          }
+          uid[n] = ahead.getLong(3);
+          src[n] = ahead.getLong(4);
+          left[n] = ahead.getBoolean(5);
+          n++;
+          ahead = in.hasNext() ? in.next() : null;
+        }
+        rule = r;
+        i = 0;
+        j = 1;
+        if (n > 1 && (limits[r] <= 0 || n <= limits[r])) {
+          return true;
+        }
+        n = 0;
+      }
+      n = 0;
+      return false;
+    }
+  }
+}
