@@ -89,14 +89,16 @@ public final class Blocker {
     // key text is not kept: the analysis reads it again only for the few records that name a
     // reported block.
     Dataset<Row> keyed = BlockingAnalysis.keyed(records, rules);
-    Dataset<Row> hashed = BlockingAnalysis.hashed(keyed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     BlockingAnalysis.Plan plan;
     SparkSession spark = records.sparkSession();
-    // the cache of hashed keys is built by the analysis' first action: without the columnar
-    // cache's compression, which tried a dictionary (a hash map of boxed longs) for every column
-    // of random hashes (a tenth of the analysis at 1M records) and gains nothing on them
+    // the cache of hashed keys without the columnar cache's compression, which tried a dictionary
+    // (a hash map of boxed longs) on every column of random hashes (a tenth of the analysis at 1M
+    // records) and gains nothing on them. The setting is read when the cache is declared (Spark
+    // copies the session's settings then) or, without adaptive execution, when it is built by the
+    // analysis' first action: it is off for both.
     String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
     spark.conf().set(CACHE_COMPRESSED, "false");
+    Dataset<Row> hashed = BlockingAnalysis.hashed(keyed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       plan = BlockingAnalysis.plan(hashed, keyed, rules, cfg);
       checkBudget(plan.stats(), cfg, linkType);
