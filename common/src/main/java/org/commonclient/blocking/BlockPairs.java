@@ -27,11 +27,11 @@ import org.apache.spark.sql.types.StructType;
  * Candidate pairs of the rules without a residual condition, built block by block instead of by
  * a hash join per rule.
  *
- * <p>Every record's hashed key elements of every such rule become one row (rule, key, uid, source
- * hash); the rows are partitioned by (rule, key) and sorted, so each block arrives whole and in
- * uid order, and a plain loop emits its pairs {@code (uid_i, uid_j)}, i &lt; j, that the link type
- * allows. Blocks over the rule's size limit are skipped as they arrive (the analysis found the
- * same ones). A block's work is one comparison of two longs per pair, where the hash join of a
+ * <p>Every record's hashed key elements of every rule become one row (rule, key, uid, source
+ * hash); the rows are partitioned by (rule, key) and sorted ({@link #sortedEntries}, cached: the
+ * analysis reads them first), so each block arrives whole and in uid order, and a plain loop
+ * emits its pairs {@code (uid_i, uid_j)}, i &lt; j, that the link type allows. Blocks over the
+ * rule's size limit are skipped as they arrive (the analysis found the same ones). A block's work is one comparison of two longs per pair, where the hash join of a
  * rule touched every ordered pair of a block's rows, the record with itself, and a wide row of all
  * earlier rules' keys for the exclusion test.
  *
@@ -53,17 +53,12 @@ final class BlockPairs {
   private BlockPairs() {}
 
   /**
-   * @param hashed the hashed key table ({@link BlockingAnalysis#hashed}), dropped keys still in it
-   * @param rules the rules to build (none with a residual)
-   * @param limits each rule's block size limit, by rule index (0 = none)
-   * @param saltBuckets salt buckets per rule index by key hash (from the analysis)
+   * One row per rule, key element and record, {@code (r, k, uid, s)} with s the hash of the
+   * record's source, partitioned by (rule, key) and sorted by (rule, key, uid) within partitions:
+   * every block whole in one partition, in uid order. What the analysis counts and the pairs are
+   * built from.
    */
-  static Dataset<Row> pairs(
-      Dataset<Row> hashed,
-      List<ResolvedRule> rules,
-      long[] limits,
-      List<Map<Long, Integer>> saltBuckets,
-      LinkType linkType) {
+  static Dataset<Row> sortedEntries(Dataset<Row> hashed, List<ResolvedRule> rules) {
     Dataset<Row> entries = null;
     for (ResolvedRule r : rules) {
       Dataset<Row> e =
@@ -77,43 +72,71 @@ final class BlockPairs {
               .where(col("k").isNotNull());
       entries = entries == null ? e : entries.union(e);
     }
+    return entries.repartition(col("r"), col("k")).sortWithinPartitions("r", "k", "uid");
+  }
+
+  /**
+   * @param sorted the sorted entries ({@link #sortedEntries}) of every rule
+   * @param build which rules to build, by rule index (the others' entries are skipped)
+   * @param limits each rule's block size limit, by rule index (0 = none)
+   * @param saltThreshold blocks over this size are salted (0 = none): left out of the pass over
+   *     the sorted entries and built from their own, salted copy
+   * @param saltBuckets salt buckets per rule index by key hash (from the analysis)
+   */
+  static Dataset<Row> pairs(
+      Dataset<Row> sorted,
+      boolean[] build,
+      long[] limits,
+      long saltThreshold,
+      List<Map<Long, Integer>> saltBuckets,
+      LinkType linkType) {
+    long[] lim = limits.clone();
+    boolean[] b = build.clone();
+    long unsalted = saltThreshold > 0 ? saltThreshold : Long.MAX_VALUE;
+    Dataset<Row> out =
+        sorted
+            .select(col("r"), col("k"), lit(0).as("salt"), col("uid"), col("s"), lit(true).as("left"))
+            .mapPartitions(
+                (MapPartitionsFunction<Row, Row>) in -> new PairIterator(in, b, lim, unsalted, linkType),
+                Encoders.row(PAIRS));
     List<Row> salted = new ArrayList<>();
-    for (ResolvedRule r : rules) {
-      saltBuckets.get(r.index).forEach((k, b) -> salted.add(RowFactory.create(r.index, k, b)));
+    for (int r = 0; r < build.length; r++) {
+      if (build[r]) {
+        int rule = r;
+        saltBuckets.get(r).forEach((k, n) -> salted.add(RowFactory.create(rule, k, n)));
+      }
     }
     if (salted.isEmpty()) {
-      entries = entries.withColumn("salt", lit(0)).withColumn("left", lit(true));
-    } else {
-      StructType schema =
-          new StructType()
-              .add("r", DataTypes.IntegerType, false)
-              .add("k", DataTypes.LongType, false)
-              .add("_nsalt", DataTypes.IntegerType, false);
-      Dataset<Row> buckets = hashed.sparkSession().createDataFrame(salted, schema);
-      Column n = coalesce(col("_nsalt"), lit(1));
-      entries =
-          entries
-              .join(broadcast(buckets), new String[] {"r", "k"}, "left")
-              .withColumn("_ls", pmod(xxhash64(col("uid")), n).cast("int"))
-              .withColumn("salt", explode(sequence(lit(0), n.minus(1))))
-              .withColumn("left", col("salt").equalTo(col("_ls")))
-              .drop("_nsalt", "_ls");
+      return out;
     }
-    Dataset<Row> blocks =
-        entries
+    // each salted block split into S sub-blocks: every record copied into each, the left side of
+    // its pairs only in the one its uid hashes to
+    StructType schema =
+        new StructType()
+            .add("r", DataTypes.IntegerType, false)
+            .add("k", DataTypes.LongType, false)
+            .add("_nsalt", DataTypes.IntegerType, false);
+    Dataset<Row> buckets = sorted.sparkSession().createDataFrame(salted, schema);
+    Dataset<Row> hot =
+        sorted
+            .join(broadcast(buckets), new String[] {"r", "k"})
+            .withColumn("_ls", pmod(xxhash64(col("uid")), col("_nsalt")).cast("int"))
+            .withColumn("salt", explode(sequence(lit(0), col("_nsalt").minus(1))))
+            .withColumn("left", col("salt").equalTo(col("_ls")))
             .select("r", "k", "salt", "uid", "s", "left")
             .repartition(col("r"), col("k"), col("salt"))
             .sortWithinPartitions("r", "k", "salt", "uid");
-    long[] lim = limits.clone();
-    return blocks.mapPartitions(
-        (MapPartitionsFunction<Row, Row>) in -> new PairIterator(in, lim, linkType),
-        Encoders.row(PAIRS));
+    return out.union(hot.mapPartitions(
+        (MapPartitionsFunction<Row, Row>) in -> new PairIterator(in, b, lim, Long.MAX_VALUE, linkType),
+        Encoders.row(PAIRS)));
   }
 
   /** Walks the sorted rows block by block, emitting each block's pairs lazily. */
   static final class PairIterator implements Iterator<Row> {
     private final Iterator<Row> in;
+    private final boolean[] build;
     private final long[] limits;
+    private final long maxBlock;
     private final LinkType linkType;
     private Row ahead;
     private long[] uid = new long[64];
@@ -125,9 +148,16 @@ final class BlockPairs {
     private int j;
     private Row next;
 
-    PairIterator(Iterator<Row> in, long[] limits, LinkType linkType) {
+    /**
+     * @param build rules to build, by index
+     * @param limits block size limit per rule (0 = none): bigger blocks are dropped
+     * @param maxBlock bigger blocks are left to another pass (salted)
+     */
+    PairIterator(Iterator<Row> in, boolean[] build, long[] limits, long maxBlock, LinkType linkType) {
       this.in = in;
+      this.build = build;
       this.limits = limits;
+      this.maxBlock = maxBlock;
       this.linkType = linkType;
       this.ahead = in.hasNext() ? in.next() : null;
     }
@@ -203,7 +233,7 @@ final class BlockPairs {
         rule = r;
         i = 0;
         j = 1;
-        if (n > 1 && (limits[r] <= 0 || n <= limits[r])) {
+        if (n > 1 && build[r] && (limits[r] <= 0 || n <= limits[r]) && n <= maxBlock) {
           return true;
         }
         n = 0;

@@ -91,19 +91,21 @@ public final class Blocker {
     Dataset<Row> keyed = BlockingAnalysis.keyed(records, rules);
     BlockingAnalysis.Plan plan;
     SparkSession spark = records.sparkSession();
-    // the cache of hashed keys without the columnar cache's compression, which tried a dictionary
-    // (a hash map of boxed longs) on every column of random hashes (a tenth of the analysis at 1M
-    // records) and gains nothing on them. The setting is read when the cache is declared (Spark
+    // the cache of sorted entries without the columnar cache's compression, which tried a
+    // dictionary (a hash map of boxed longs) on every column of random hashes (a tenth of the
+    // analysis at 1M records) and gains nothing on them. The setting is read when the cache is declared (Spark
     // copies the session's settings then) or, without adaptive execution, when it is built by the
     // analysis' first action: it is off for both.
     String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
     spark.conf().set(CACHE_COMPRESSED, "false");
-    Dataset<Row> hashed = BlockingAnalysis.hashed(keyed, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    // the hashed keys are not cached: each rule's entries compute only that rule's keys
+    Dataset<Row> hashed = BlockingAnalysis.hashed(keyed, rules);
+    Dataset<Row> sorted = BlockPairs.sortedEntries(hashed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      plan = BlockingAnalysis.plan(hashed, keyed, rules, cfg);
+      plan = BlockingAnalysis.plan(sorted, keyed, rules, cfg);
       checkBudget(plan.stats(), cfg, linkType);
     } catch (RuntimeException e) {
-      hashed.unpersist();
+      sorted.unpersist();
       throw e;
     } finally {
       spark.conf().set(CACHE_COMPRESSED, compressed);
@@ -111,8 +113,8 @@ public final class Blocker {
     for (RuleStats s : plan.stats()) {
       LOG.info("block: {}", s.describe(linkType));
     }
-    Dataset<Row> pairs = pairs(hashed, plan, cfg, linkType);
-    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(hashed));
+    Dataset<Row> pairs = pairs(sorted, hashed, plan, cfg, linkType);
+    return new BlockingResult(pairs, plan.stats(), cfg.rules(), linkType, List.of(sorted));
   }
 
   private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
@@ -181,16 +183,21 @@ public final class Blocker {
    * pair with its smallest rule index (skipped for a single rule with one key element, whose
    * pairs are distinct already).
    */
-  static Dataset<Row> pairs(Dataset<Row> hashed, BlockingAnalysis.Plan plan, BlockingConfig cfg, LinkType linkType) {
+  static Dataset<Row> pairs(Dataset<Row> sorted, Dataset<Row> hashed, BlockingAnalysis.Plan plan, BlockingConfig cfg,
+      LinkType linkType) {
     List<ResolvedRule> rules = plan.rules();
-    List<ResolvedRule> plain = new ArrayList<>();
     List<ResolvedRule> residual = new ArrayList<>();
     long[] limits = new long[rules.size()];
+    boolean[] build = new boolean[rules.size()];
     for (ResolvedRule r : rules) {
       limits[r.index] = r.rule.blockLimit(cfg.maxBlockSize());
-      (r.rule.hasResidual() ? residual : plain).add(r);
+      build[r.index] = !r.rule.hasResidual();
+      if (r.rule.hasResidual()) {
+        residual.add(r);
+      }
     }
-    Dataset<Row> union = plain.isEmpty() ? null : BlockPairs.pairs(hashed, plain, limits, plan.saltBuckets(), linkType);
+    Dataset<Row> union = residual.size() == rules.size() ? null
+        : BlockPairs.pairs(sorted, build, limits, cfg.saltThreshold(), plan.saltBuckets(), linkType);
     if (!residual.isEmpty()) {
       Dataset<Row> kept = BlockingAnalysis.withoutDropped(hashed, rules, plan.droppedKeys());
       for (ResolvedRule r : residual) {

@@ -3,19 +3,17 @@ package org.commonclient.blocking;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -24,21 +22,20 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts, per blocking rule, the pairs it would generate and its largest blocks, from group-by
- * counts only: no pair is built.
+ * Counts, per blocking rule, the pairs it would generate and its largest blocks, from block sizes
+ * only: no pair is built.
  *
- * <p>One pass: every record is expanded into one row per (rule, key value), grouped by (rule, key)
- * with a count per source (or, with more than {@link #MAX_SOURCE_COLUMNS} sources, grouped by
- * (rule, key, source) and then (rule, key)). For a block with N records, n_s of them from source s: {@code
- * linkAndDedupe = N(N-1)/2}, {@code dedupe = sum n_s(n_s-1)/2}, {@code link = (N^2 - sum
- * n_s^2)/2}. The totals, each rule's largest blocks and the blocks over the salt/drop thresholds are
- * fetched in a single Spark action (the grouped table is computed once and its shuffle reused).
+ * <p>Every record's keys are hashed ({@link #hashed}: one long per key element) and expanded into
+ * one row per (rule, key element), partitioned by (rule, key) and sorted ({@link
+ * BlockPairs#sortedEntries}); one streaming pass then reads each block whole and counts its records
+ * N and its records per source n_s: {@code linkAndDedupe = N(N-1)/2}, {@code dedupe = sum
+ * n_s(n_s-1)/2}, {@code link = (N^2 - sum n_s^2)/2}. The totals, each rule's largest blocks and the
+ * blocks over the salt/drop thresholds come back in one Spark action; the blocks it reports are
+ * named by their key text, read for one record of each.
  *
  * <p>The counts are pre-exclusion (see {@link RuleStats}). Exact post-exclusion counts need the
  * pairs: {@link BlockingResult#countByRule()}.
@@ -46,16 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class BlockingAnalysis {
   private static final Logger LOG = LoggerFactory.getLogger(BlockingAnalysis.class);
 
-  /** Up to this many distinct sources, a block's per-source counts are columns of one aggregation. */
-  static final int MAX_SOURCE_COLUMNS = 32;
-
   private BlockingAnalysis() {}
 
   /** Per-rule pair counts (all link types) and largest blocks, in rule order. */
   public static List<RuleStats> analyse(Dataset<Row> records, BlockingConfig cfg) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
     Dataset<Row> keyed = keyed(records, rules);
-    return plan(hashed(keyed, rules), keyed, rules, cfg).stats();
+    return plan(BlockPairs.sortedEntries(hashed(keyed, rules), rules), keyed, rules, cfg).stats();
   }
 
   /**
@@ -188,163 +182,84 @@ public final class BlockingAnalysis {
       List<Map<Long, Integer>> saltBuckets,
       List<long[]> droppedKeys) {}
 
+  /** What one partition of the analysis reports: per-rule totals, candidate largest and listed blocks. */
+  static final StructType ANALYSIS =
+      new StructType()
+          .add("kind", DataTypes.StringType, false)
+          .add("r", DataTypes.IntegerType, false)
+          .add("k", DataTypes.LongType, false)
+          .add("n", DataTypes.LongType, false)
+          .add("u", DataTypes.LongType, false)
+          .add("t", DataTypes.createArrayType(DataTypes.LongType, false), true);
+
+  /** Indexes into a rule's totals. */
+  private static final int RECORDS = 0, BLOCKS = 1, LARGEST = 2, P_DEDUPE = 3, P_LINK = 4, P_ALL = 5,
+      D_BLOCKS = 6, D_RECORDS = 7, D_DEDUPE = 8, D_LINK = 9, D_ALL = 10, S_BLOCKS = 11, TOTALS = 12;
+
   /**
-   * @param hashed the hashed key table ({@link #hashed}), every key present
+   * The analysis over the sorted entries ({@link BlockPairs#sortedEntries}: one row per rule, key
+   * element and record, each block whole in one partition and in uid order): one streaming pass
+   * counts each block's records and records per source; each partition returns its per-rule
+   * totals, its largest blocks and the blocks over the salt or drop thresholds, and the driver
+   * adds them up. No hash aggregation (at 1M records grouping 22M entries by key in a hash map
+   * was most of the analysis) and the same sorted entries then feed the pair building.
+   *
    * @param keyed the key table with the key text ({@link #keyed}); only the records that name a
    *     reported block are read from it
    */
-  static Plan plan(Dataset<Row> hashed, Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
-
-    // one narrow scan of the (cached) hashed table per rule: no lambdas, no row-wide explode.
-    // Grouping fixed-width longs instead of the key text: at 1M records a fifth of the analysis
-    // was comparing key strings in the aggregation's hash map.
-    Dataset<Row> entries = null;
+  static Plan plan(Dataset<Row> sortedEntries, Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
+    long[] limits = new long[rules.size()];
     for (ResolvedRule r : rules) {
-      Dataset<Row> e = hashed.select(lit(r.index).as("r"), explodedKey(r).as("k"), col("source"), col("uid"))
-          .where(col("k").isNotNull());
-      entries = entries == null ? e : entries.union(e);
+      limits[r.index] = r.rule.blockLimit(cfg.maxBlockSize());
     }
-    // n2 (sum of the squared per-source counts) needs each block's count per source. With few
-    // sources (the usual case: one per agency) they are counted in the same aggregation as n, one
-    // conditional count per source: one shuffle and one hash aggregation of the entries instead of
-    // two (by (rule, key, source), then by (rule, key)); the result is the same. u: one record of
-    // the block, through which a reported block is named by its text.
-    List<Row> distinctSources =
-        hashed.select("source").distinct().limit(MAX_SOURCE_COLUMNS + 1).collectAsList();
-    Dataset<Row> grouped;
-    if (distinctSources.size() <= MAX_SOURCE_COLUMNS) {
-      List<Column> aggs = new ArrayList<>();
-      Column n2 = lit(0L);
-      for (int i = 0; i < distinctSources.size(); i++) {
-        String src = distinctSources.get(i).getString(0);
-        Column isSrc = src == null ? col("source").isNull() : col("source").equalTo(lit(src));
-        aggs.add(sum(when(isSrc, lit(1L)).otherwise(lit(0L))).as("_ns" + i));
-        n2 = n2.plus(col("_ns" + i).multiply(col("_ns" + i)));
-      }
-      aggs.add(org.apache.spark.sql.functions.min("uid").as("u"));
-      grouped =
-          entries
-              .groupBy("r", "k")
-              .agg(count(lit(1)).as("n"), aggs.toArray(new Column[0]))
-              .select(col("r"), col("k"), col("n"), n2.as("n2"), col("u"));
-    } else {
-      grouped =
-          entries
-              .groupBy("r", "k", "source")
-              .agg(count(lit(1)).as("ns"), org.apache.spark.sql.functions.min("uid").as("us"))
-              .groupBy("r", "k")
-              .agg(sum("ns").as("n"), sum(col("ns").multiply(col("ns"))).as("n2"),
-                  org.apache.spark.sql.functions.min("us").as("u"));
-    }
-    // deliberate: the totals, the largest blocks and the salt/drop lists all read it
-    Dataset<Row> byKey = grouped.persist(StorageLevel.MEMORY_AND_DISK());
-
-    Column n = col("n");
-    Column pAll = expr("n * (n - 1) div 2");
-    Column pDedupe = expr("(n2 - n) div 2");
-    Column pLink = expr("(n * n - n2) div 2");
-    // per rule: its own limit or the global one, whichever is smaller (0 = none)
-    Column limit = null;
-    for (ResolvedRule r : rules) {
-      long l = r.rule.blockLimit(cfg.maxBlockSize());
-      limit = limit == null ? when(col("r").equalTo(r.index), lit(l)) : limit.when(col("r").equalTo(r.index), lit(l));
-    }
-    limit = limit.otherwise(lit(0L));
-    Column dropped = limit.gt(0).and(n.gt(limit));
-    Column salted =
-        cfg.saltThreshold() > 0 ? n.gt(cfg.saltThreshold()).and(dropped.unary_$bang()) : lit(false);
-
-    Dataset<Row> totals =
-        byKey
-            .groupBy("r")
-            .agg(
-                sum(n).as("records"),
-                count(lit(1)).as("blocks"),
-                max(n).as("largest"),
-                keptSum(dropped, pDedupe, "p_dedupe"),
-                keptSum(dropped, pLink, "p_link"),
-                keptSum(dropped, pAll, "p_all"),
-                sum(when(dropped, 1).otherwise(0)).as("d_blocks"),
-                sum(when(dropped, n).otherwise(0)).as("d_records"),
-                sum(when(dropped, pDedupe).otherwise(0)).as("d_dedupe"),
-                sum(when(dropped, pLink).otherwise(0)).as("d_link"),
-                sum(when(dropped, pAll).otherwise(0)).as("d_all"),
-                sum(when(salted, 1).otherwise(0)).as("s_blocks"))
-            .select(
-                lit("T").as("kind"),
-                col("r"),
-                lit(null).cast("long").as("k"),
-                lit(null).cast("long").as("n"),
-                lit(null).cast("long").as("u"),
-                struct(
-                        col("records"),
-                        col("blocks"),
-                        col("largest"),
-                        col("p_dedupe"),
-                        col("p_link"),
-                        col("p_all"),
-                        col("d_blocks"),
-                        col("d_records"),
-                        col("d_dedupe"),
-                        col("d_link"),
-                        col("d_all"),
-                        col("s_blocks"))
-                    .as("t"));
-    Column noTotals = lit(null).cast(totals.schema().apply("t").dataType()).as("t");
-
-    Dataset<Row> result = totals;
-    if (cfg.topBlocks() > 0) {
-      // singleton blocks generate no pairs: leave them out of the per-rule sort
-      Dataset<Row> ranked =
-          byKey
-              .where(n.gt(1))
-              .withColumn(
-                  "rank", row_number().over(Window.partitionBy("r").orderBy(n.desc(), col("k"))));
-      result =
-          result.unionByName(
-              ranked
-                  .where(col("rank").leq(cfg.topBlocks()))
-                  .select(lit("L").as("kind"), col("r"), col("k"), n, col("u"), noTotals));
-    }
-    long threshold = cfg.saltThreshold() > 0 ? cfg.saltThreshold() : cfg.maxBlockSize();
-    Column listed = threshold > 0 ? n.gt(threshold).or(dropped) : dropped;
-    result =
-        result.unionByName(
-            byKey.where(listed).select(lit("B").as("kind"), col("r"), col("k"), n, col("u"), noTotals));
-
-    hashed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
+    long saltThreshold = cfg.saltThreshold();
+    long threshold = saltThreshold > 0 ? saltThreshold : cfg.maxBlockSize();
+    int top = cfg.topBlocks();
+    int nRules = rules.size();
+    keyed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
     List<Row> rows;
     try {
-      rows = result.collectAsList();
+      rows = sortedEntries
+          .select("r", "k", "uid", "s")
+          .mapPartitions(
+              (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) in ->
+                  analysePartition(in, nRules, limits, saltThreshold, threshold, top),
+              org.apache.spark.sql.Encoders.row(ANALYSIS))
+          .collectAsList();
     } finally {
-      byKey.unpersist();
+      keyed.sparkSession().sparkContext().setJobDescription(null);
     }
-    hashed.sparkSession().sparkContext().setJobDescription(null);
 
-    Map<Integer, Row> totalsByRule = new HashMap<>();
+    long[][] totals = new long[nRules][TOTALS];
+    boolean[] seen = new boolean[nRules];
     Map<Integer, List<Row>> largest = new HashMap<>();
     List<Map<Long, Integer>> saltBuckets = new ArrayList<>();
     List<List<Long>> droppedKeys = new ArrayList<>();
     List<List<Row>> droppedBlocks = new ArrayList<>();
-    for (int i = 0; i < rules.size(); i++) {
+    for (int i = 0; i < nRules; i++) {
       largest.put(i, new ArrayList<>());
       saltBuckets.add(new LinkedHashMap<>());
       droppedKeys.add(new ArrayList<>());
       droppedBlocks.add(new ArrayList<>());
     }
     for (Row row : rows) {
-      int r = row.getInt(row.fieldIndex("r"));
-      switch (row.getString(row.fieldIndex("kind"))) {
-        case "T" -> totalsByRule.put(r, row.getStruct(row.fieldIndex("t")));
+      int r = row.getInt(1);
+      switch (row.getString(0)) {
+        case "T" -> {
+          List<Long> t = row.getList(5);
+          seen[r] = true;
+          for (int i = 0; i < TOTALS; i++) {
+            totals[r][i] = i == LARGEST ? Math.max(totals[r][i], t.get(i)) : totals[r][i] + t.get(i);
+          }
+        }
         case "L" -> largest.get(r).add(row);
         case "B" -> {
-          long k = row.getLong(row.fieldIndex("k"));
-          long size = row.getLong(row.fieldIndex("n"));
-          long ruleLimit = rules.get(r).rule.blockLimit(cfg.maxBlockSize());
-          if (ruleLimit > 0 && size > ruleLimit) {
+          long k = row.getLong(2);
+          long size = row.getLong(3);
+          if (limits[r] > 0 && size > limits[r]) {
             droppedKeys.get(r).add(k);
             droppedBlocks.get(r).add(row);
-          } else if (cfg.saltThreshold() > 0) {
+          } else if (saltThreshold > 0) {
             saltBuckets.get(r).put(k, saltBuckets(size, cfg));
           }
         }
@@ -352,11 +267,17 @@ public final class BlockingAnalysis {
       }
     }
     // only the reported blocks are named: the largest, and the largest of the dropped ones
-    java.util.Comparator<Row> bySize = (a, b) -> Long.compare(b.getLong(b.fieldIndex("n")), a.getLong(a.fieldIndex("n")));
-    int reported = Math.max(cfg.topBlocks(), 1);
+    java.util.Comparator<Row> bySize = (a, b) -> {
+      int c = Long.compare(b.getLong(3), a.getLong(3));
+      return c != 0 ? c : Long.compare(a.getLong(2), b.getLong(2));
+    };
+    int reported = Math.max(top, 1);
     List<Row> named = new ArrayList<>();
-    for (int i = 0; i < rules.size(); i++) {
+    for (int i = 0; i < nRules; i++) {
       largest.get(i).sort(bySize);
+      if (largest.get(i).size() > top) {
+        largest.put(i, new ArrayList<>(largest.get(i).subList(0, top)));
+      }
       droppedBlocks.get(i).sort(bySize);
       if (droppedBlocks.get(i).size() > reported) {
         droppedBlocks.set(i, new ArrayList<>(droppedBlocks.get(i).subList(0, reported)));
@@ -372,26 +293,26 @@ public final class BlockingAnalysis {
       // biggest first, equal sizes by their text
       java.util.Comparator<BlockSize> order = java.util.Comparator.comparingLong(BlockSize::records).reversed()
           .thenComparing(BlockSize::key);
-      List<BlockSize> top = largest.get(r.index).stream().map(x -> blockSize(x, text)).sorted(order).toList();
+      List<BlockSize> topBlocks = largest.get(r.index).stream().map(x -> blockSize(x, text)).sorted(order).toList();
       List<BlockSize> drops = droppedBlocks.get(r.index).stream().map(x -> blockSize(x, text)).sorted(order).toList();
       dropLists.add(droppedKeys.get(r.index).stream().mapToLong(Long::longValue).toArray());
-      Row t = totalsByRule.get(r.index);
+      long[] t = totals[r.index];
       RuleStats s =
-          t == null
+          !seen[r.index]
               ? new RuleStats(
-                  r.index, r.rule.name(), 0, 0, 0, PairCounts.ZERO, 0, 0, PairCounts.ZERO, 0, top, drops)
+                  r.index, r.rule.name(), 0, 0, 0, PairCounts.ZERO, 0, 0, PairCounts.ZERO, 0, topBlocks, drops)
               : new RuleStats(
                   r.index,
                   r.rule.name(),
-                  t.getLong(0),
-                  t.getLong(1),
-                  t.getLong(2),
-                  new PairCounts(t.getLong(3), t.getLong(4), t.getLong(5)),
-                  t.getLong(6),
-                  t.getLong(7),
-                  new PairCounts(t.getLong(8), t.getLong(9), t.getLong(10)),
-                  t.getLong(11),
-                  top,
+                  t[RECORDS],
+                  t[BLOCKS],
+                  t[LARGEST],
+                  new PairCounts(t[P_DEDUPE], t[P_LINK], t[P_ALL]),
+                  t[D_BLOCKS],
+                  t[D_RECORDS],
+                  new PairCounts(t[D_DEDUPE], t[D_LINK], t[D_ALL]),
+                  t[S_BLOCKS],
+                  topBlocks,
                   drops);
       if (s.droppedBlocks() > 0) {
         LOG.warn(
@@ -409,6 +330,93 @@ public final class BlockingAnalysis {
     return new Plan(rules, List.copyOf(stats), saltBuckets, dropLists);
   }
 
+  /** One partition of {@link #plan}: its blocks, read in order, reduced to a few rows. */
+  static Iterator<Row> analysePartition(Iterator<Row> in, int nRules, long[] limits, long saltThreshold,
+      long threshold, int top) {
+    long[][] totals = new long[nRules][TOTALS];
+    boolean[] seen = new boolean[nRules];
+    List<java.util.PriorityQueue<long[]>> largest = new ArrayList<>();
+    for (int i = 0; i < nRules; i++) {
+      // smallest of the kept candidates first: (n, k, u), larger n wins, then smaller k
+      largest.add(new java.util.PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(b[1], a[1])));
+    }
+    List<Row> out = new ArrayList<>();
+    long[] src = new long[64];
+    Row ahead = in.hasNext() ? in.next() : null;
+    while (ahead != null) {
+      int r = ahead.getInt(0);
+      long k = ahead.getLong(1);
+      long u = ahead.getLong(2);
+      int n = 0;
+      while (ahead != null && ahead.getInt(0) == r && ahead.getLong(1) == k) {
+        if (n == src.length) {
+          src = java.util.Arrays.copyOf(src, n * 2);
+        }
+        src[n++] = ahead.getLong(3);
+        ahead = in.hasNext() ? in.next() : null;
+      }
+      // records per source: the sum of their squares
+      java.util.Arrays.sort(src, 0, n);
+      long n2 = 0;
+      for (int i = 0; i < n; ) {
+        int j = i;
+        while (j < n && src[j] == src[i]) {
+          j++;
+        }
+        n2 += (long) (j - i) * (j - i);
+        i = j;
+      }
+      long nn = n;
+      long pAll = nn * (nn - 1) / 2;
+      long pDedupe = (n2 - nn) / 2;
+      long pLink = (nn * nn - n2) / 2;
+      boolean dropped = limits[r] > 0 && nn > limits[r];
+      boolean salted = saltThreshold > 0 && nn > saltThreshold && !dropped;
+      long[] t = totals[r];
+      seen[r] = true;
+      t[RECORDS] += nn;
+      t[BLOCKS]++;
+      t[LARGEST] = Math.max(t[LARGEST], nn);
+      if (dropped) {
+        t[D_BLOCKS]++;
+        t[D_RECORDS] += nn;
+        t[D_DEDUPE] += pDedupe;
+        t[D_LINK] += pLink;
+        t[D_ALL] += pAll;
+      } else {
+        t[P_DEDUPE] += pDedupe;
+        t[P_LINK] += pLink;
+        t[P_ALL] += pAll;
+      }
+      if (salted) {
+        t[S_BLOCKS]++;
+      }
+      if ((threshold > 0 && nn > threshold) || dropped) {
+        out.add(RowFactory.create("B", r, k, nn, u, null));
+      }
+      if (top > 0 && nn > 1) {
+        java.util.PriorityQueue<long[]> q = largest.get(r);
+        q.add(new long[] {nn, k, u});
+        if (q.size() > top) {
+          q.poll();
+        }
+      }
+    }
+    for (int r = 0; r < nRules; r++) {
+      if (seen[r]) {
+        List<Long> t = new ArrayList<>(TOTALS);
+        for (long v : totals[r]) {
+          t.add(v);
+        }
+        out.add(RowFactory.create("T", r, 0L, 0L, 0L, scala.jdk.javaapi.CollectionConverters.asScala(t).toSeq()));
+      }
+      for (long[] b : largest.get(r)) {
+        out.add(RowFactory.create("L", r, b[1], b[0], b[2], null));
+      }
+    }
+    return out.iterator();
+  }
+
   /**
    * The text of the named blocks, keyed by {@code rule/hash}: each block's key as held by one of
    * its records (column {@code u} of the analysis rows), read from the key table for those records
@@ -421,7 +429,7 @@ public final class BlockingAnalysis {
     }
     Set<Long> uids = new java.util.TreeSet<>();
     for (Row b : named) {
-      uids.add(b.getLong(b.fieldIndex("u")));
+      uids.add(b.getLong(4));
     }
     List<Column> cols = new ArrayList<>(List.of(col("uid")));
     for (ResolvedRule r : rules) {
@@ -432,9 +440,9 @@ public final class BlockingAnalysis {
       byUid.put(row.getLong(0), row);
     }
     for (Row b : named) {
-      int r = b.getInt(b.fieldIndex("r"));
-      long k = b.getLong(b.fieldIndex("k"));
-      Row rec = byUid.get(b.getLong(b.fieldIndex("u")));
+      int r = b.getInt(1);
+      long k = b.getLong(2);
+      Row rec = byUid.get(b.getLong(4));
       if (rec == null || rec.isNullAt(r + 1)) {
         continue;
       }
@@ -454,14 +462,11 @@ public final class BlockingAnalysis {
     return (int) Math.max(1, Math.min(cfg.maxSaltBuckets(), b));
   }
 
-  private static Column keptSum(Column dropped, Column pairs, String alias) {
-    return sum(when(dropped, 0).otherwise(pairs)).as(alias);
-  }
 
   private static BlockSize blockSize(Row row, Map<String, String> text) {
-    long k = row.getLong(row.fieldIndex("k"));
-    String t = text.get(row.getInt(row.fieldIndex("r")) + "/" + k);
-    return new BlockSize(t == null ? "#" + Long.toHexString(k) : ResolvedRule.display(t), row.getLong(row.fieldIndex("n")));
+    long k = row.getLong(2);
+    String t = text.get(row.getInt(1) + "/" + k);
+    return new BlockSize(t == null ? "#" + Long.toHexString(k) : ResolvedRule.display(t), row.getLong(3));
   }
 
 }
