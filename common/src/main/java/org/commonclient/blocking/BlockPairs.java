@@ -54,7 +54,7 @@ final class BlockPairs {
 
   /**
    * One row per rule, key element and record, {@code (r, k, uid, s)} with s the hash of the
-   * record's source, partitioned by (rule, key) and sorted by (rule, key, uid) within partitions:
+   * record's source, partitioned by (rule, key) and sorted by (key, rule, uid) within partitions:
    * every block whole in one partition, in uid order. What the analysis counts and the pairs are
    * built from.
    */
@@ -72,7 +72,10 @@ final class BlockPairs {
               .where(col("k").isNotNull());
       entries = entries == null ? e : entries.union(e);
     }
-    return entries.repartition(col("r"), col("k")).sortWithinPartitions("r", "k", "uid");
+    // sorted by the key hash first: the sort compares a prefix of its first key, which for the
+    // rule index is the same in most rows (so every comparison fell through to the full row
+    // ordering) and for a random hash decides almost every comparison
+    return entries.repartition(col("r"), col("k")).sortWithinPartitions("k", "r", "uid");
   }
 
   /**
@@ -125,7 +128,7 @@ final class BlockPairs {
             .withColumn("left", col("salt").equalTo(col("_ls")))
             .select("r", "k", "salt", "uid", "s", "left")
             .repartition(col("r"), col("k"), col("salt"))
-            .sortWithinPartitions("r", "k", "salt", "uid");
+            .sortWithinPartitions("k", "r", "salt", "uid");
     return out.union(hot.mapPartitions(
         (MapPartitionsFunction<Row, Row>) in -> new PairIterator(in, b, lim, Long.MAX_VALUE, linkType),
         Encoders.row(PAIRS)));

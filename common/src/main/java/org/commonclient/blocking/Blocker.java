@@ -99,7 +99,7 @@ public final class Blocker {
     String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
     spark.conf().set(CACHE_COMPRESSED, "false");
     // the hashed keys are not cached: each rule's entries compute only that rule's keys
-    Dataset<Row> hashed = BlockingAnalysis.hashed(keyed, rules);
+    Dataset<Row> hashed = BlockingAnalysis.hashed(records, rules);
     Dataset<Row> sorted = BlockPairs.sortedEntries(hashed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       plan = BlockingAnalysis.plan(sorted, keyed, rules, cfg);

@@ -49,7 +49,7 @@ public final class BlockingAnalysis {
   public static List<RuleStats> analyse(Dataset<Row> records, BlockingConfig cfg) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
     Dataset<Row> keyed = keyed(records, rules);
-    return plan(BlockPairs.sortedEntries(hashed(keyed, rules), rules), keyed, rules, cfg).stats();
+    return plan(BlockPairs.sortedEntries(hashed(records, rules), rules), keyed, rules, cfg).stats();
   }
 
   /**
@@ -59,24 +59,21 @@ public final class BlockingAnalysis {
    * the joins and exclusion tests compare: fixed-width longs instead of strings and arrays of
    * them (no array to allocate or search per pair).
    */
-  static Dataset<Row> hashed(Dataset<Row> keyed, List<ResolvedRule> rules) {
+  static Dataset<Row> hashed(Dataset<Row> records, List<ResolvedRule> rules) {
     List<Column> cols = new ArrayList<>();
     List<Column> deduplicated = new ArrayList<>();
-    Set<String> keyColumns = new java.util.HashSet<>();
-    for (ResolvedRule r : rules) {
-      keyColumns.add(r.keyColumn());
+    for (Column c : baseColumns(records, rules)) {
+      cols.add(c);
     }
-    for (String c : keyed.columns()) {
-      if (!keyColumns.contains(c)) {
-        cols.add(col(c));
-        deduplicated.add(col(c));
-      }
+    for (String c : records.select(cols.toArray(new Column[0])).columns()) {
+      deduplicated.add(col(c));
     }
     for (ResolvedRule r : rules) {
       List<String> names = r.hashColumns();
       for (int i = 0; i < r.width; i++) {
-        Column element = r.isArray ? org.apache.spark.sql.functions.get(col(r.keyColumn()), lit(i)) : col(r.keyColumn());
-        cols.add(hashedKey(element).as(names.get(i)));
+        // the element's own expression (not an element of a built array: the optimiser does not
+        // simplify that across projections)
+        cols.add(hashedKey(r.elements.get(i)).as(names.get(i)));
         // an element equal to an earlier one of the same record is dropped: a record counts once
         // in a block, and a pair is found once per distinct shared element
         Column repeated = lit(false);
@@ -88,7 +85,7 @@ public final class BlockingAnalysis {
     }
     // two projections: the hashes are computed once, then compared (the optimiser does not merge
     // a projection whose non-trivial results are read more than once)
-    return keyed.select(cols.toArray(new Column[0])).select(deduplicated.toArray(new Column[0]));
+    return records.select(cols.toArray(new Column[0])).select(deduplicated.toArray(new Column[0]));
   }
 
   /**
@@ -153,6 +150,15 @@ public final class BlockingAnalysis {
    * ResolvedRule#keyColumn()}). Keys are computed here once.
    */
   static Dataset<Row> keyed(Dataset<Row> records, List<ResolvedRule> rules) {
+    List<Column> cols = baseColumns(records, rules);
+    for (ResolvedRule r : rules) {
+      cols.add(r.key.as(r.keyColumn()));
+    }
+    return records.select(cols.toArray(new Column[0]));
+  }
+
+  /** uid (long), source (string, null when the records have none) and the residual columns. */
+  private static List<Column> baseColumns(Dataset<Row> records, List<ResolvedRule> rules) {
     boolean hasSource = Arrays.asList(records.columns()).contains("source");
     Set<String> residualCols = new LinkedHashSet<>();
     for (ResolvedRule r : rules) {
@@ -166,11 +172,9 @@ public final class BlockingAnalysis {
     for (String c : residualCols) {
       cols.add(col(c));
     }
-    for (ResolvedRule r : rules) {
-      cols.add(r.key.as(r.keyColumn()));
-    }
-    return records.select(cols.toArray(new Column[0]));
+    return cols;
   }
+
 
   /**
    * The analysis plus what the blocker needs: per rule, salt buckets by key hash and the hashes of

@@ -72,7 +72,7 @@ public final class IncrementalBlocker {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
     // keys as 64-bit hashes, as in the full run's Blocker: longs to group, join and compare
-    Dataset<Row> keyed = BlockingAnalysis.hashed(BlockingAnalysis.keyed(current, rules), rules)
+    Dataset<Row> keyed = BlockingAnalysis.hashed(current, rules)
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> entriesNow = entries(keyed, rules);
     Column limit = lit(0L);
@@ -91,7 +91,7 @@ public final class IncrementalBlocker {
     Dataset<Row> previousOfMoved = before.join(broadcast(moved), new String[] {"uid"}, "left_semi");
     Dataset<Row> came = entriesNow.join(broadcast(changed.select(col("uid").cast("long").as("uid"))), "uid")
         .select("_fr", "_fk").localCheckpoint(true);
-    Dataset<Row> went = entries(BlockingAnalysis.hashed(BlockingAnalysis.keyed(previousOfMoved, rulesBefore), rulesBefore),
+    Dataset<Row> went = entries(BlockingAnalysis.hashed(previousOfMoved, rulesBefore),
         rulesBefore).select("_fr", "_fk").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).distinct().localCheckpoint(true);
     Dataset<Row> nNow = blockSizes(entriesNow, touched).localCheckpoint(true);

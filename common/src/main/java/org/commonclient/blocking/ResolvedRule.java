@@ -50,9 +50,13 @@ final class ResolvedRule {
    * hashed key table holds one long column per element ({@link #hashColumns()}).
    */
   final int width;
+  /** The key's elements as string columns over the record (one for a scalar key), null where absent. */
+  final List<Column> elements;
 
   private ResolvedRule(
-      int index, BlockingRule rule, boolean isArray, Column key, List<String> residualColumns, int width) {
+      int index, BlockingRule rule, boolean isArray, Column key, List<String> residualColumns, int width,
+      List<Column> elements) {
+    this.elements = List.copyOf(elements);
     this.index = index;
     this.rule = rule;
     this.isArray = isArray;
@@ -123,10 +127,12 @@ final class ResolvedRule {
       }
     }
     Column key;
+    List<Column> elements = new ArrayList<>();
     if (array == null) {
       Column composite =
           parts.size() == 1 ? parts.get(0) : concat_ws(SEP, parts.toArray(new Column[0]));
       key = when(scalarsPresent, composite);
+      elements.add(key);
     } else {
       // one composite value (prefix + element + suffix) per element position, null where the
       // element is missing or blank: element i of array(a, b, c) is simplified to the column
@@ -136,7 +142,6 @@ final class ResolvedRule {
       List<Column> after = parts.subList(arrayPos + 1, parts.size());
       Column prefix = before.isEmpty() ? null : concat(concat_ws(SEP, before.toArray(new Column[0])), lit(SEP));
       Column suffix = after.isEmpty() ? null : concat(lit(SEP), concat_ws(SEP, after.toArray(new Column[0])));
-      List<Column> elements = new ArrayList<>();
       for (int i = 0; i < width; i++) {
         Column e = org.apache.spark.sql.functions.get(array, lit(i));
         Column composite = e;
@@ -151,7 +156,7 @@ final class ResolvedRule {
       key = array(elements.toArray(new Column[0]));
     }
     List<String> residualColumns = residualColumns(records, rule);
-    return new ResolvedRule(index, rule, array != null, key, residualColumns, width);
+    return new ResolvedRule(index, rule, array != null, key, residualColumns, width, elements);
   }
 
   /**

@@ -347,7 +347,9 @@ public final class LinkJob {
       for (LinkConfig.TrainingRule tr : cfg.trainingRules()) {
         BlockingConfig one = trainingBlocking(cfg, tr);
         Dataset<Row> p = trainingPairs(std, one, tr, cfg);
-        sessions.add(new ModelTraining.TrainingSession(tr.name(), compare(p, std, cfg.comparison(), broadcastStd(cfg, n)), Set.copyOf(tr.blockedOn())));
+        sessions.add(new ModelTraining.TrainingSession(tr.name(),
+            trainingVectors(p, std, cfg.comparison(), Set.copyOf(tr.blockedOn()), broadcastStd(cfg, n)),
+            Set.copyOf(tr.blockedOn())));
       }
     }
     long total = totalPairs(std, cfg.linkType(), n);
@@ -357,11 +359,34 @@ public final class LinkJob {
         levelsPerComparison(cfg.comparison()),
         // only the uids are sampled (sorting whole records for the random order is wasted work);
         // the sides are then looked up like those of the blocked pairs
-        () -> compare(RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed()), std, cfg.comparison(), broadcastStd(cfg, n)),
+        () -> trainingVectors(RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed()), std,
+            cfg.comparison(), Set.of(), broadcastStd(cfg, n)),
         sessions,
         vectors,
         comparisonsByRule(cfg.blocking(), cfg.comparison()),
         total);
+  }
+
+  /**
+   * Comparison vectors for estimating m or u: only the comparisons the session estimates are
+   * computed (a session blocked on names leaves out the name comparisons, the costliest: Jaro-Winkler,
+   * token overlap), the others are null (EM ignores them there), and no twins guard.
+   */
+  static Dataset<Row> trainingVectors(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg, Set<String> skipped,
+      boolean broadcast) {
+    List<org.commonclient.comparison.Comparison> all = org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg);
+    List<org.commonclient.comparison.Comparison> kept = new ArrayList<>();
+    for (org.commonclient.comparison.Comparison c : all) {
+      if (!skipped.contains(c.name())) {
+        kept.add(c);
+      }
+    }
+    Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcast), kept, null);
+    List<org.apache.spark.sql.Column> out = new ArrayList<>(List.of(col("uid_l"), col("uid_r")));
+    for (org.commonclient.comparison.Comparison c : all) {
+      out.add(skipped.contains(c.name()) ? lit(null).cast("int").as(c.gammaColumn()) : col(c.gammaColumn()));
+    }
+    return v.select(out.toArray(new org.apache.spark.sql.Column[0]));
   }
 
   /**
