@@ -346,7 +346,9 @@ public final class LinkJob {
     if (cfg.scoring().fixedModel().isEmpty()) {
       for (LinkConfig.TrainingRule tr : cfg.trainingRules()) {
         BlockingConfig one = trainingBlocking(cfg, tr);
+        long t0 = System.nanoTime();
         Dataset<Row> p = trainingPairs(std, one, tr, cfg);
+        LOG.info("train: session {} blocked in {} s", tr.name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
         sessions.add(new ModelTraining.TrainingSession(tr.name(),
             trainingVectors(p, std, cfg.comparison(), Set.copyOf(tr.blockedOn()), broadcastStd(cfg, n)),
             Set.copyOf(tr.blockedOn())));

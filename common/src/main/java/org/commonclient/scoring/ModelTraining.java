@@ -89,8 +89,10 @@ public final class ModelTraining {
     Map<Integer, Set<String>> cumulative = cumulativeExclusions(comparisonsByRule);
 
     FellegiSunterModel template = FellegiSunterModel.initial(levelsPerComparison, config.initialLambda());
+    long t0 = System.nanoTime();
     UEstimator.Result u =
         UEstimator.estimate(randomPairVectors.get(), template, config.uFloor(), config.em().fixU());
+    LOG.info("train: u from {} random pairs in {} s", u.pairs(), seconds(t0));
 
     List<Em.Session> emSessions = new ArrayList<>();
     if (sessions.isEmpty()) {
@@ -102,12 +104,16 @@ public final class ModelTraining {
       }
     } else {
       for (TrainingSession s : sessions) {
+        long t1 = System.nanoTime();
         emSessions.add(Em.Session.of(s.name(), s.vectors(), names, s.blockedOn()));
+        LOG.info("train: session {} pairs compared and counted in {} s", s.name(), seconds(t1));
       }
     }
+    long t2 = System.nanoTime();
     Em.SessionsResult em = Em.trainSessions(emSessions, u.model(), config.em());
     Em.LambdaEstimate lambda =
         Em.estimateLambda(blockedVectors, em.model(), cumulative, config.em(), totalPairCount);
+    LOG.info("train: EM and the prior of the blocked pairs in {} s", seconds(t2));
     FellegiSunterModel model =
         em.model()
             .withMetadata("lambda.blocked", Double.toString(lambda.blockedLambda()))
@@ -123,6 +129,10 @@ public final class ModelTraining {
     }
     LOG.info("Trained model: lambda {} ({})", model.lambda(), model.metadata().get("lambda.scope"));
     return new Result(model, Optional.empty(), Optional.of(u), Optional.of(em), Optional.of(lambda));
+  }
+
+  private static String seconds(long since) {
+    return String.format("%.1f", (System.nanoTime() - since) / 1e9);
   }
 
   /** Rule k excludes the comparisons of rules 0..k (its pairs fail every earlier rule). */
