@@ -263,10 +263,24 @@ public final class LinkJob {
     if (!broadcast) {
       return ComparisonVectors.joinSides(pairs, std);
     }
-    Dataset<Row> left = suffixed(std, "_l");
-    Dataset<Row> right = suffixed(std, "_r");
-    return pairs.join(org.apache.spark.sql.functions.broadcast(left), "uid_l")
-        .join(org.apache.spark.sql.functions.broadcast(right), "uid_r");
+    // one broadcast copy of the records serves both sides (the two lookups read the same
+    // exchange; with a suffixed copy per side each compare built and shipped two hash tables of
+    // every record)
+    Dataset<Row> b = org.apache.spark.sql.functions.broadcast(std);
+    Dataset<Row> joined = pairs.alias("p")
+        .join(b.alias("bl"), col("p.uid_l").equalTo(col("bl.uid")))
+        .join(b.alias("br"), col("p.uid_r").equalTo(col("br.uid")));
+    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    for (String c : pairs.columns()) {
+      cols.add(col("p." + c));
+    }
+    for (String c : std.columns()) {
+      if (!c.equals("uid")) {
+        cols.add(col("bl." + c).as(c + "_l"));
+        cols.add(col("br." + c).as(c + "_r"));
+      }
+    }
+    return joined.select(cols.toArray(new org.apache.spark.sql.Column[0]));
   }
 
   private static Dataset<Row> suffixed(Dataset<Row> df, String suffix) {
