@@ -202,7 +202,7 @@ public final class BlockingAnalysis {
 
   /**
    * The analysis over the sorted entries ({@link BlockPairs#sortedEntries}: one row per rule, key
-   * element and record, each block whole in one partition and in uid order): one streaming pass
+   * element and record, each block whole in one partition, its rows together): one streaming pass
    * counts each block's records and records per source; each partition returns its per-rule
    * totals, its largest blocks and the blocks over the salt or drop thresholds, and the driver
    * adds them up. No hash aggregation (at 1M records grouping 22M entries by key in a hash map
@@ -224,7 +224,7 @@ public final class BlockingAnalysis {
     List<Row> rows;
     try {
       rows = sortedEntries
-          .select("r", "k", "uid", "s")
+          .select("b", "r", "k", "uid", "s")
           .mapPartitions(
               (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) in ->
                   analysePartition(in, nRules, limits, saltThreshold, threshold, top),
@@ -348,15 +348,17 @@ public final class BlockingAnalysis {
     long[] src = new long[64];
     Row ahead = in.hasNext() ? in.next() : null;
     while (ahead != null) {
-      int r = ahead.getInt(0);
-      long k = ahead.getLong(1);
-      long u = ahead.getLong(2);
+      long blk = ahead.getLong(0);
+      int r = ahead.getInt(1);
+      long k = ahead.getLong(2);
+      long u = Long.MAX_VALUE;
       int n = 0;
-      while (ahead != null && ahead.getInt(0) == r && ahead.getLong(1) == k) {
+      while (ahead != null && ahead.getLong(0) == blk) {
         if (n == src.length) {
           src = java.util.Arrays.copyOf(src, n * 2);
         }
-        src[n++] = ahead.getLong(3);
+        u = Math.min(u, ahead.getLong(3));
+        src[n++] = ahead.getLong(4);
         ahead = in.hasNext() ? in.next() : null;
       }
       // records per source: the sum of their squares
