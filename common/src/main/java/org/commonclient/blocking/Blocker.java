@@ -38,25 +38,24 @@ import org.slf4j.LoggerFactory;
  * <p>Algorithm:
  *
  * <ol>
- *   <li>{@link BlockingAnalysis} counts each rule's pairs from block sizes; if a rule exceeds
- *       {@code maxPairsPerRule}, or all rules together exceed {@code maxPairs}, blocking is refused.
  *   <li>Each rule's keys are folded into one key (a string, or an array of strings of at most
- *       {@code width} elements) and each element replaced by its 64-bit hash, one long column per
- *       element ({@link BlockingAnalysis#hashed}, cached): the analysis, the joins and the
- *       exclusion tests below group, shuffle and compare longs, not strings or arrays. Keys of
- *       blocks over {@code maxBlockSize} are then removed (set to null) so neither this rule nor
- *       the exclusion of later rules sees them.
- *   <li>Rule i is an equi-join of the hashed table with itself on its key (array keys exploded
- *       with their position), keeping {@code uid_l < uid_r}, the link-type condition, the
- *       residual, and excluding pairs every earlier rule e would generate: {@code NOT
- *       coalesce(some element of key_e(l) = some element of key_e(r) AND residual_e, false)}. A
- *       pair sharing several elements of an array key is kept only from the first of them, so
- *       every pair comes out once without an aggregation.
- *   <li>Skew: blocks over {@code saltThreshold} records are salted: left rows get one of S
- *       buckets by hash of uid, right rows are replicated into all S buckets, and the join also
- *       matches the bucket, so a block's pairs are built by S tasks instead of one. Every pair is
- *       still built exactly once (only the copy in the left row's bucket meets it).
- *   <li>The rules' pairs are unioned. Nothing runs until the caller uses {@code pairs}.
+ *       {@code width} elements) and each element replaced by its 64-bit hash ({@link
+ *       BlockingAnalysis#hashed}); every (rule, element, record) becomes one entry, partitioned
+ *       and sorted by block ({@link BlockPairs#sortedEntries}, cached): longs to shuffle and sort,
+ *       not strings.
+ *   <li>{@link BlockingAnalysis} reads each block whole from the sorted entries and counts each
+ *       rule's pairs from block sizes; if a rule exceeds {@code maxPairsPerRule}, or all rules
+ *       together exceed {@code maxPairs}, blocking is refused before any pair is built.
+ *   <li>Rules without a residual condition: a loop over each block of the same sorted entries
+ *       emits its pairs (smaller uid first, the link-type condition applied); blocks over the
+ *       rule's {@code maxBlockSize} are skipped ({@link BlockPairs}). A rule with a residual: an
+ *       equi-join of the hashed keys (the dropped blocks' keys removed) under its condition.
+ *   <li>Skew: blocks over {@code saltThreshold} records are salted: split into S sub-blocks, every
+ *       record copied into each but the left side of its pairs only in the one its uid hashes
+ *       to, so a block's pairs are built by S tasks instead of one and each pair once.
+ *   <li>A pair belongs to the first rule that generates it: one aggregation keeps each pair with
+ *       its smallest rule index (a pair sharing several elements of an array key, or found by
+ *       several rules, comes out once). Nothing runs until the caller uses {@code pairs}.
  * </ol>
  */
 public final class Blocker {
