@@ -118,6 +118,23 @@ public final class Blocker {
 
   private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
+  /**
+   * Caches and materialises a table of hashed keys without the columnar cache's compression (its
+   * dictionary attempt on every column of random longs cost more than the keys themselves).
+   */
+  static Dataset<Row> cacheUncompressed(Dataset<Row> data) {
+    SparkSession spark = data.sparkSession();
+    String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
+    spark.conf().set(CACHE_COMPRESSED, "false");
+    try {
+      Dataset<Row> cached = data.persist(StorageLevel.MEMORY_AND_DISK());
+      cached.count();
+      return cached;
+    } finally {
+      spark.conf().set(CACHE_COMPRESSED, compressed);
+    }
+  }
+
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {
     long total = 0;
     RuleStats biggest = null;

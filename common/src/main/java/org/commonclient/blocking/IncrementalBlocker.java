@@ -72,8 +72,7 @@ public final class IncrementalBlocker {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
     // keys as 64-bit hashes, as in the full run's Blocker: longs to group, join and compare
-    Dataset<Row> keyed = BlockingAnalysis.hashed(current, rules)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> keyed = Blocker.cacheUncompressed(BlockingAnalysis.hashed(current, rules));
     Dataset<Row> entriesNow = entries(keyed, rules);
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
