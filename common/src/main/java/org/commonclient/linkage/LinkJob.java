@@ -153,23 +153,13 @@ public final class LinkJob {
     long candidatePairs = byRule.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("block: {} candidate pairs {}", candidatePairs, byRule);
 
-    // the training pairs (random pairs for u, one set per EM session) are compared in the same
-    // job as the candidate pairs: one broadcast copy of the records instead of one per set (each
-    // copy of 1M records took several seconds to build on the driver while the executors waited)
-    Dataset<Row> trainingSets = cfg.scoring().fixedModel().isEmpty()
-        ? stage.run("train", () -> trainingPairSets(std, cfg)) : null;
-    Dataset<Row> compared = stage.run("compare", () -> {
-      Dataset<Row> all = pairs.withColumn(SET, lit(CANDIDATES));
-      if (trainingSets != null) {
-        all = all.unionByName(trainingSets);
-      }
-      Dataset<Row> v = boundary(spark, compare(all, std, cfg.comparison(), broadcastStd(cfg, n)), work + "/vectors", SET);
+    Dataset<Row> vectors = stage.run("compare", () -> {
+      Dataset<Row> v = boundary(spark, compare(pairs, std, cfg.comparison(), broadcastStd(cfg, n)), work + "/vectors");
       pairs.unpersist();
       return v;
     });
-    Dataset<Row> vectors = compared.where(col(SET).equalTo(CANDIDATES)).drop(SET);
 
-    ModelTraining.Result trained = stage.run("train", () -> train(spark, std, vectors, compared, cfg, n));
+    ModelTraining.Result trained = stage.run("train", () -> train(spark, std, vectors, cfg, n));
     FellegiSunterModel model = trained.model();
 
     Dataset<Row> scored = stage.run("score", () -> {
@@ -231,20 +221,10 @@ public final class LinkJob {
    * start from files (recomputation after a lost executor is cheap, and query plans stay small).
    */
   static Dataset<Row> boundary(SparkSession spark, Dataset<Row> data, String path) {
-    return boundary(spark, data, path, null);
-  }
-
-  /** As {@link #boundary(SparkSession, Dataset, String)}, the files partitioned by a column (null: none). */
-  static Dataset<Row> boundary(SparkSession spark, Dataset<Row> data, String path, String partitionColumn) {
     // no dictionary encoding: these files are read once or twice and deleted with the run, and
     // building the dictionaries of millions of scored pairs (doubles, strings) was a fifth of the
     // score stage at 1M records
-    org.apache.spark.sql.DataFrameWriter<Row> w =
-        data.write().mode(org.apache.spark.sql.SaveMode.Overwrite).option("parquet.enable.dictionary", "false");
-    if (partitionColumn != null) {
-      w = w.partitionBy(partitionColumn);
-    }
-    w.parquet(path);
+    data.write().mode(org.apache.spark.sql.SaveMode.Overwrite).option("parquet.enable.dictionary", "false").parquet(path);
     return spark.read().parquet(path);
   }
 
@@ -319,7 +299,7 @@ public final class LinkJob {
     Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcast), cfg);
     List<org.apache.spark.sql.Column> keep = new ArrayList<>();
     for (String c : v.columns()) {
-      if (c.equals("uid_l") || c.equals("uid_r") || c.equals("match_key") || c.equals(SET) || c.startsWith("gamma_")
+      if (c.equals("uid_l") || c.equals("uid_r") || c.equals("match_key") || c.startsWith("gamma_")
           || c.equals(ComparisonVectors.TWIN_GUARD) || c.equals("first_name_l") || c.equals("first_name_r")
           || c.equals("last_name_l") || c.equals("last_name_r")) {
         keep.add(col(c));
@@ -375,42 +355,16 @@ public final class LinkJob {
     return out;
   }
 
-  /** Which pairs a compared row belongs to ({@link #SET}): the candidates, random pairs for u, or training session i (2 + i). */
-  static final String SET = "_set";
-  static final int CANDIDATES = 0;
-  static final int RANDOM = 1;
-
-  /**
-   * The pairs training compares, tagged with {@link #SET}: random pairs for u (only the uids are
-   * sampled: sorting whole records for the random order is wasted work) and the pairs of each
-   * training session; {@code match_key} -1.
-   */
-  static Dataset<Row> trainingPairSets(Dataset<Row> std, LinkConfig cfg) {
-    Dataset<Row> out = RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed())
-        .select(col("uid_l"), col("uid_r"), lit(-1).as("match_key"), lit(RANDOM).as(SET));
-    List<LinkConfig.TrainingRule> rules = cfg.trainingRules();
-    for (int i = 0; i < rules.size(); i++) {
-      LinkConfig.TrainingRule tr = rules.get(i);
-      long t0 = System.nanoTime();
-      Dataset<Row> p = trainingPairs(std, trainingBlocking(cfg, tr), tr, cfg);
-      LOG.info("train: session {} blocked in {} s", tr.name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-      out = out.union(p.select(col("uid_l"), col("uid_r"), lit(-1).as("match_key"), lit(2 + i).as(SET)));
-    }
-    return out;
-  }
-
-  /**
-   * @param compared the comparison vectors of the candidate pairs and of the training pairs
-   *     ({@link #trainingPairSets}), told apart by {@link #SET}
-   */
-  static ModelTraining.Result train(SparkSession spark, Dataset<Row> std, Dataset<Row> vectors, Dataset<Row> compared,
-      LinkConfig cfg, long n) {
+  static ModelTraining.Result train(SparkSession spark, Dataset<Row> std, Dataset<Row> vectors, LinkConfig cfg, long n) {
     List<ModelTraining.TrainingSession> sessions = new ArrayList<>();
     if (cfg.scoring().fixedModel().isEmpty()) {
-      List<LinkConfig.TrainingRule> rules = cfg.trainingRules();
-      for (int i = 0; i < rules.size(); i++) {
-        LinkConfig.TrainingRule tr = rules.get(i);
-        sessions.add(new ModelTraining.TrainingSession(tr.name(), compared.where(col(SET).equalTo(2 + i)),
+      for (LinkConfig.TrainingRule tr : cfg.trainingRules()) {
+        BlockingConfig one = trainingBlocking(cfg, tr);
+        long t0 = System.nanoTime();
+        Dataset<Row> p = trainingPairs(std, one, tr, cfg);
+        LOG.info("train: session {} blocked in {} s", tr.name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+        sessions.add(new ModelTraining.TrainingSession(tr.name(),
+            trainingVectors(p, std, cfg.comparison(), Set.copyOf(tr.blockedOn()), broadcastStd(cfg, n)),
             Set.copyOf(tr.blockedOn())));
       }
     }
@@ -419,11 +373,36 @@ public final class LinkJob {
         spark,
         cfg.scoring(),
         levelsPerComparison(cfg.comparison()),
-        () -> compared.where(col(SET).equalTo(RANDOM)),
+        // only the uids are sampled (sorting whole records for the random order is wasted work);
+        // the sides are then looked up like those of the blocked pairs
+        () -> trainingVectors(RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed()), std,
+            cfg.comparison(), Set.of(), broadcastStd(cfg, n)),
         sessions,
         vectors,
         comparisonsByRule(cfg.blocking(), cfg.comparison()),
         total);
+  }
+
+  /**
+   * Comparison vectors for estimating m or u: only the comparisons the session estimates are
+   * computed (a session blocked on names leaves out the name comparisons, the costliest: Jaro-Winkler,
+   * token overlap), the others are null (EM ignores them there), and no twins guard.
+   */
+  static Dataset<Row> trainingVectors(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg, Set<String> skipped,
+      boolean broadcast) {
+    List<org.commonclient.comparison.Comparison> all = org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg);
+    List<org.commonclient.comparison.Comparison> kept = new ArrayList<>();
+    for (org.commonclient.comparison.Comparison c : all) {
+      if (!skipped.contains(c.name())) {
+        kept.add(c);
+      }
+    }
+    Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcast), kept, null);
+    List<org.apache.spark.sql.Column> out = new ArrayList<>(List.of(col("uid_l"), col("uid_r")));
+    for (org.commonclient.comparison.Comparison c : all) {
+      out.add(skipped.contains(c.name()) ? lit(null).cast("int").as(c.gammaColumn()) : col(c.gammaColumn()));
+    }
+    return v.select(out.toArray(new org.apache.spark.sql.Column[0]));
   }
 
   /**
