@@ -217,8 +217,7 @@ public final class Blocker {
     if (!residual.isEmpty()) {
       Dataset<Row> kept = BlockingAnalysis.withoutDropped(hashed, rules, plan.droppedKeys());
       for (ResolvedRule r : residual) {
-        Dataset<Row> rulePairs = rulePairs(kept, r, List.of(), rules.subList(r.index + 1, rules.size()),
-            plan.saltBuckets().get(r.index), linkType);
+        Dataset<Row> rulePairs = rulePairs(kept, r, rules, plan.saltBuckets().get(r.index), linkType);
         union = union == null ? rulePairs : union.union(rulePairs);
       }
     }
@@ -231,18 +230,20 @@ public final class Blocker {
   private static Dataset<Row> rulePairs(
       Dataset<Row> keyed,
       ResolvedRule rule,
-      List<ResolvedRule> earlier,
-      List<ResolvedRule> laterRules,
+      List<ResolvedRule> rules,
       Map<Long, Integer> saltBuckets,
       LinkType linkType) {
-    // only this rule's keys and the earlier rules' keys: the other key columns are not read
+    // only this rule's keys (the pair goes to its first rule in the aggregation after, not by
+    // excluding other rules here): the other key columns are not read
     List<Column> needed = new ArrayList<>();
-    java.util.Set<String> later = new java.util.HashSet<>();
-    for (ResolvedRule other : laterRules) {
-      later.addAll(other.hashColumns());
+    java.util.Set<String> others = new java.util.HashSet<>();
+    for (ResolvedRule other : rules) {
+      if (other.index != rule.index) {
+        others.addAll(other.hashColumns());
+      }
     }
     for (String c : keyed.columns()) {
-      if (!later.contains(c)) {
+      if (!others.contains(c)) {
         needed.add(col(c));
       }
     }
@@ -293,9 +294,6 @@ public final class Blocker {
     }
     if (rule.rule.hasResidual()) {
       cond = cond.and(expr(rule.rule.residual()));
-    }
-    for (ResolvedRule e : earlier) {
-      cond = cond.and(not(coalesce(generatedBy(e), lit(false))));
     }
     // a shuffled hash join: the blocks are hashed on one side and probed with the other, instead
     // of sorting both sides of every rule's join on the key (the sorts were about a third of the
