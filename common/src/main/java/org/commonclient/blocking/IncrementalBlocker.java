@@ -1,12 +1,9 @@
 package org.commonclient.blocking;
 
-import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -36,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * current one: such a block's pairs appear or vanish in a full run, so its records must be
  * re-paired too. Pairs between two clean records are then exactly those of the previous run.
  *
- * <p>Per rule: the dirty records' keys are joined with every record's keys (a small-by-large
- * equi-join, no salting needed), oriented to {@code (least, greatest)}, deduplicated, and the
- * whole full-run condition (link type, residual, exclusion of earlier rules) is evaluated on the
- * oriented pair, so asymmetric residuals behave as in {@link Blocker}.
+ * <p>The dirty records' kept (rule, key) entries are joined with every record's entries in one
+ * small-by-large equi-join for all rules (no salting needed), the pairs oriented to {@code (least,
+ * greatest)} and deduplicated; each pair then gets the first rule generating it (a shared kept key
+ * and the residual, evaluated on the oriented pair so asymmetric residuals behave as in {@link
+ * Blocker}) where the link type allows it.
  */
 public final class IncrementalBlocker {
   private static final Logger LOG = LoggerFactory.getLogger(IncrementalBlocker.class);
@@ -49,12 +47,14 @@ public final class IncrementalBlocker {
    * @param reblocked uids ({@code uid}) of clean records made dirty by a block that crossed its
    *     size limit (not including the given changed records)
    * @param keyed the cached key table; released by {@link #close()}
+   * @param entries the cached (uid, rule, key) entries; released by {@link #close()}
    */
-  public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, Dataset<Row> keyed)
+  public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, Dataset<Row> keyed, Dataset<Row> entries)
       implements AutoCloseable {
     @Override
     public void close() {
       keyed.unpersist();
+      entries.unpersist();
     }
   }
 
@@ -71,25 +71,25 @@ public final class IncrementalBlocker {
       BlockingConfig cfg, LinkType linkType) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
-    // keys as 64-bit hashes, as in the full run's Blocker: longs to group, join and compare
+    // keys as 64-bit hashes, as in the full run's Blocker; the entries (one row per rule and key
+    // element of a record) are materialised once: every step below reads them, none recomputes them
     Dataset<Row> keyed = Blocker.cacheUncompressed(BlockingAnalysis.hashed(current, rules));
-    Dataset<Row> entriesNow = entries(keyed, rules);
+    Dataset<Row> entriesNow = Blocker.cacheUncompressed(entries(keyed, rules));
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
       limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
     }
 
     // Only blocks holding a changed, new or departed record changed size. Their sizes now come
-    // from one pass over the current keys (a lookup in the small set of touched keys, no
+    // from one pass over the current entries (a lookup in the small set of touched keys, no
     // aggregation of the whole population); their sizes before follow from the sizes now: minus
     // the entries of the records that came in (the changed ones), plus the entries of the
     // records that went (the previous version of every changed or departed record still in the
     // previous population). Only those records' previous keys are computed.
-    Dataset<Row> moved = changed.select(col("uid").cast("long").as("uid"))
-        .union(departed.select(col("uid").cast("long").as("uid"))).distinct();
+    Dataset<Row> changedUids = changed.select(col("uid").cast("long").as("uid"));
+    Dataset<Row> moved = changedUids.union(departed.select(col("uid").cast("long").as("uid"))).distinct();
     Dataset<Row> previousOfMoved = before.join(broadcast(moved), new String[] {"uid"}, "left_semi");
-    Dataset<Row> came = entriesNow.join(broadcast(changed.select(col("uid").cast("long").as("uid"))), "uid")
-        .select("_fr", "_fk").localCheckpoint(true);
+    Dataset<Row> came = entriesNow.join(broadcast(changedUids), "uid").select("_fr", "_fk").localCheckpoint(true);
     Dataset<Row> went = entries(BlockingAnalysis.hashed(previousOfMoved, rulesBefore),
         rulesBefore).select("_fr", "_fk").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).distinct().localCheckpoint(true);
@@ -101,15 +101,14 @@ public final class IncrementalBlocker {
     Column droppedBefore = limit.gt(0).and(nBeforeCol.gt(limit));
     Dataset<Row> flips = nNow.join(delta, new String[] {"_fr", "_fk"}, "full_outer")
         .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk").localCheckpoint(true);
+    long nFlips = flips.count();
     Dataset<Row> reblocked = entriesNow.join(broadcast(flips), new String[] {"_fr", "_fk"}, "left_semi")
         .select("uid").distinct()
-        .join(changed.select("uid"), new String[] {"uid"}, "left_anti");
-    long nFlips = flips.count();
+        .join(broadcast(changedUids), new String[] {"uid"}, "left_anti").localCheckpoint(true);
     if (nFlips > 0) {
       LOG.info("incremental blocking: {} blocks crossed their size limit; their records are re-paired", nFlips);
     }
-    Dataset<Row> dirty = changed.select(col("uid").cast("long").as("uid")).union(reblocked).distinct()
-        .localCheckpoint(true);
+    Dataset<Row> dirty = changedUids.union(reblocked).distinct().localCheckpoint(true);
 
     // Which blocks are dropped as oversized: only the keys of dirty records matter (every
     // candidate pair has a dirty side, so a key two records share, for the pair or for the
@@ -121,43 +120,51 @@ public final class IncrementalBlocker {
           .join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_anti").localCheckpoint(true);
       counted = counted.unionByName(blockSizes(entriesNow, more));
     }
+    Dataset<Row> droppedBlocks = counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk")
+        .localCheckpoint(true);
     List<List<Long>> dropped = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       dropped.add(new ArrayList<>());
     }
-    for (Row row : counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk").collectAsList()) {
+    for (Row row : droppedBlocks.collectAsList()) {
       dropped.get(row.getInt(0)).add(row.getLong(1));
     }
     List<long[]> droppedKeys = dropped.stream().map(d -> d.stream().mapToLong(Long::longValue).toArray()).toList();
 
-    // keys with oversized blocks removed, and the dirty flag
-    Dataset<Row> kept = BlockingAnalysis.withoutDropped(keyed, rules, droppedKeys)
-        .join(broadcast(dirty.withColumn("_dirty", lit(true))), new String[] {"uid"}, "left")
-        .withColumn("_dirty", coalesce(col("_dirty"), lit(false)));
+    // Candidates: every record sharing a kept key (of any rule) with a dirty record. The dirty
+    // records' entries without the dropped blocks are small and broadcast; all entries stream
+    // past them once (one join for all rules instead of one per rule).
+    Dataset<Row> dirtyEntries = entriesNow.join(broadcast(dirty), "uid")
+        .join(broadcast(droppedBlocks), new String[] {"_fr", "_fk"}, "left_anti");
+    Dataset<Row> candidates = broadcast(dirtyEntries).alias("a")
+        .join(entriesNow.alias("b"), col("a._fr").equalTo(col("b._fr")).and(col("a._fk").equalTo(col("b._fk")))
+            .and(col("a.uid").notEqual(col("b.uid"))))
+        .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"))
+        .distinct().localCheckpoint(true);
 
-    Dataset<Row> candidates = null;
-    for (ResolvedRule r : rules) {
-      Dataset<Row> c = candidates(kept, r);
-      candidates = candidates == null ? c : candidates.union(c);
+    // Each candidate's rule as in the full run: the first rule generating the pair (a shared kept
+    // key and its residual), where the link type allows the pair at all. The sides come from the
+    // records the candidates touch only (a few per cent of the population in a monthly run).
+    Column rule = lit(null).cast("int");
+    for (int i = rules.size() - 1; i >= 0; i--) {
+      rule = when(coalesce(Blocker.generatedBy(rules.get(i)), lit(false)), lit(i)).otherwise(rule);
     }
-    // the full-run condition of each rule on the oriented pair: one pass over both sides
-    Column byRule = null;
-    for (ResolvedRule r : rules) {
-      Column cond = condition(r, rules.subList(0, r.index), linkType);
-      byRule = byRule == null ? when(col("p.match_key").equalTo(r.index), cond) : byRule.when(col("p.match_key").equalTo(r.index), cond);
-    }
-    // both sides of the candidates from the records they touch only (a few per cent of the
-    // population in a monthly run), not from a shuffle of every record's keys
-    Dataset<Row> distinctCandidates = candidates.distinct().localCheckpoint(true);
-    Dataset<Row> touching = distinctCandidates.select(col("uid_l").as("uid"))
-        .union(distinctCandidates.select(col("uid_r").as("uid"))).distinct();
-    Dataset<Row> sides = kept.join(broadcast(touching), new String[] {"uid"}, "left_semi");
-    Dataset<Row> pairs = distinctCandidates.alias("p")
+    Column allowed = switch (linkType) {
+      case DEDUPE -> col("l.source").eqNullSafe(col("r.source"));
+      case LINK -> not(col("l.source").eqNullSafe(col("r.source")));
+      default -> lit(true);
+    };
+    Dataset<Row> touching = candidates.select(col("uid_l").as("uid"))
+        .union(candidates.select(col("uid_r").as("uid"))).distinct();
+    Dataset<Row> sides = BlockingAnalysis.withoutDropped(
+        keyed.join(broadcast(touching), new String[] {"uid"}, "left_semi"), rules, droppedKeys);
+    Dataset<Row> pairs = candidates.alias("p")
         .join(sides.alias("l"), col("p.uid_l").equalTo(col("l.uid")))
         .join(sides.alias("r"), col("p.uid_r").equalTo(col("r.uid")))
-        .where(coalesce(byRule.otherwise(lit(false)), lit(false)))
-        .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), col("p.match_key").as("match_key"));
-    return new Delta(pairs, reblocked, keyed);
+        .where(allowed)
+        .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), rule.as("match_key"))
+        .where(col("match_key").isNotNull());
+    return new Delta(pairs, reblocked, keyed, entriesNow);
   }
 
   /** Current size {@code _now} of each of the given blocks ({@code _fr, _fk}), from the entries. */
@@ -175,42 +182,5 @@ public final class IncrementalBlocker {
       out = out == null ? e : out.union(e);
     }
     return out;
-  }
-
-  /** Pairs (least uid, greatest uid, rule) sharing a key of the rule with a dirty side. */
-  private static Dataset<Row> candidates(Dataset<Row> kept, ResolvedRule rule) {
-    Dataset<Row> all = kept.select(col("uid"), col("_dirty"), BlockingAnalysis.explodedKey(rule).as("_key"))
-        .where(col("_key").isNotNull());
-    Dataset<Row> a = broadcast(all.where(col("_dirty"))).alias("a");
-    Dataset<Row> b = all.alias("b");
-    // dirty x all on the key; a dirty-dirty pair is kept from its smaller uid's side only
-    return a.join(b, col("a._key").equalTo(col("b._key"))
-                .and(col("a.uid").notEqual(col("b.uid")))
-                .and(not(col("b._dirty")).or(col("a.uid").lt(col("b.uid")))))
-        .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"),
-            lit(rule.index).as("match_key"));
-  }
-
-  /** The join condition of Blocker for the rule, minus key equality (checked by the candidates). */
-  private static Column condition(ResolvedRule rule, List<ResolvedRule> earlier, LinkType linkType) {
-    Column cond = lit(true);
-    if (linkType == LinkType.DEDUPE) {
-      cond = cond.and(col("l.source").eqNullSafe(col("r.source")));
-    }
-    if (linkType == LinkType.LINK) {
-      cond = cond.and(not(col("l.source").eqNullSafe(col("r.source"))));
-    }
-    if (rule.rule.hasResidual()) {
-      cond = cond.and(expr(rule.rule.residual()));
-    }
-    for (ResolvedRule e : earlier) {
-      cond = cond.and(not(coalesce(generatedBy(e), lit(false))));
-    }
-    return cond;
-  }
-
-  /** True when rule e generates the pair (l, r), null or false otherwise (as in Blocker). */
-  private static Column generatedBy(ResolvedRule e) {
-    return Blocker.generatedBy(e);
   }
 }

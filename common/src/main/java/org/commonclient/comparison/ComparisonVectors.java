@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.arrays_overlap;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.commonclient.comparison.Levels.l;
 import static org.commonclient.comparison.Levels.r;
 
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,9 +53,39 @@ public final class ComparisonVectors {
   /** As {@link #compute(Dataset, List)}, with the twins guard from {@code twinGuard} (null: none). */
   public static Dataset<Row> compute(
       Dataset<Row> pairs, List<Comparison> comparisons, ComparisonConfig.TwinGuardSpec twinGuard) {
+    return compute(pairs, comparisons, twinGuard, Map.of());
+  }
+
+  /**
+   * As {@link #compute(Dataset, List, ComparisonConfig.TwinGuardSpec)}, where a comparison named in
+   * {@code skipWhen} is null on the rows its condition holds for, and not computed there (nor a
+   * helper column all of whose comparisons are skipped on the row): one pass can compare pairs
+   * from several sets that each need a different subset of the comparisons.
+   */
+  public static Dataset<Row> compute(
+      Dataset<Row> pairs, List<Comparison> comparisons, ComparisonConfig.TwinGuardSpec twinGuard,
+      Map<String, Column> skipWhen) {
     Map<String, Column> helpers = new LinkedHashMap<>();
+    Map<String, Column> helperSkip = new LinkedHashMap<>();
+    Set<String> helperNeeded = new java.util.HashSet<>();
     for (Comparison c : comparisons) {
       helpers.putAll(c.helpers());
+      Column skip = skipWhen.get(c.name());
+      for (String h : c.helpers().keySet()) {
+        if (skip == null) {
+          helperNeeded.add(h);
+        } else {
+          helperSkip.merge(h, skip, Column::and);
+        }
+      }
+    }
+    if (twinGuard != null) {
+      helperNeeded.add(Levels.jwHelper("first_name"));
+    }
+    for (Map.Entry<String, Column> e : helperSkip.entrySet()) {
+      if (!helperNeeded.contains(e.getKey())) {
+        helpers.put(e.getKey(), when(e.getValue(), lit(null)).otherwise(helpers.get(e.getKey())));
+      }
     }
     if (twinGuard != null) {
       helpers.put(Levels.jwHelper("first_name"), Levels.jwHelperExpr("first_name"));
@@ -68,7 +100,8 @@ public final class ComparisonVectors {
       out.add(col(c));
     }
     for (Comparison c : comparisons) {
-      out.add(c.gamma().as(c.gammaColumn()));
+      Column skip = skipWhen.get(c.name());
+      out.add((skip == null ? c.gamma() : when(skip, lit(null)).otherwise(c.gamma())).as(c.gammaColumn()));
     }
     if (twinGuard != null) {
       out.add(twinGuard(twinGuard).as(TWIN_GUARD));

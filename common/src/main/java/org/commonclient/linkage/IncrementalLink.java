@@ -210,7 +210,9 @@ public final class IncrementalLink {
       // cached rather than written out as a Parquet copy of the whole population: the later
       // steps read it from memory (at 1M records the stage and the count that fills the cache
       // take about as long as the copy did)
-      return all.persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> cached = all.persist(StorageLevel.MEMORY_AND_DISK());
+      cached.count();
+      return cached;
     });
     Dataset<Row> stdOut = std.drop("_ssn_flipped");
     long n = std.count();

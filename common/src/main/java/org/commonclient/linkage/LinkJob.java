@@ -1,5 +1,6 @@
 package org.commonclient.linkage;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
@@ -43,8 +44,10 @@ import org.commonclient.io.DeltaTables;
 import org.commonclient.report.LinkReport;
 import org.commonclient.review.ClericalScoring;
 import org.commonclient.report.LinkReportCollector;
+import org.commonclient.scoring.Em;
 import org.commonclient.scoring.FellegiSunterModel;
 import org.commonclient.scoring.ModelTraining;
+import org.commonclient.scoring.PatternCount;
 import org.commonclient.scoring.RandomPairs;
 import org.commonclient.scoring.TermFrequencies;
 import org.commonclient.standardise.Standardiser;
@@ -356,53 +359,76 @@ public final class LinkJob {
   }
 
   static ModelTraining.Result train(SparkSession spark, Dataset<Row> std, Dataset<Row> vectors, LinkConfig cfg, long n) {
-    List<ModelTraining.TrainingSession> sessions = new ArrayList<>();
-    if (cfg.scoring().fixedModel().isEmpty()) {
-      for (LinkConfig.TrainingRule tr : cfg.trainingRules()) {
-        BlockingConfig one = trainingBlocking(cfg, tr);
-        long t0 = System.nanoTime();
-        Dataset<Row> p = trainingPairs(std, one, tr, cfg);
-        LOG.info("train: session {} blocked in {} s", tr.name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-        sessions.add(new ModelTraining.TrainingSession(tr.name(),
-            trainingVectors(p, std, cfg.comparison(), Set.copyOf(tr.blockedOn()), broadcastStd(cfg, n)),
-            Set.copyOf(tr.blockedOn())));
-      }
-    }
     long total = totalPairs(std, cfg.linkType(), n);
-    return ModelTraining.trainOrLoad(
+    return ModelTraining.trainOrLoadCounted(
         spark,
         cfg.scoring(),
         levelsPerComparison(cfg.comparison()),
-        // only the uids are sampled (sorting whole records for the random order is wasted work);
-        // the sides are then looked up like those of the blocked pairs
-        () -> trainingVectors(RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed()), std,
-            cfg.comparison(), Set.of(), broadcastStd(cfg, n)),
-        sessions,
+        () -> countTrainingPairs(std, cfg, n),
         vectors,
         comparisonsByRule(cfg.blocking(), cfg.comparison()),
         total);
   }
 
   /**
-   * Comparison vectors for estimating m or u: only the comparisons the session estimates are
-   * computed (a session blocked on names leaves out the name comparisons, the costliest: Jaro-Winkler,
-   * token overlap), the others are null (EM ignores them there), and no twins guard.
+   * The training pairs, compared and counted by pattern in one job: the random pairs for u (only
+   * their uids are sampled: sorting whole records for the random order is wasted work) and each
+   * training session's pairs, each session leaving out the comparisons its rule blocks on (not
+   * computed for its pairs: a session blocked on names skips the costliest, Jaro-Winkler and token
+   * overlap). One job looks every pair's sides up in one broadcast copy of the records, where a
+   * job per set built and shipped that copy once per set (several seconds each at 1M records).
    */
-  static Dataset<Row> trainingVectors(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg, Set<String> skipped,
-      boolean broadcast) {
-    List<org.commonclient.comparison.Comparison> all = org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg);
-    List<org.commonclient.comparison.Comparison> kept = new ArrayList<>();
-    for (org.commonclient.comparison.Comparison c : all) {
-      if (!skipped.contains(c.name())) {
-        kept.add(c);
+  static ModelTraining.Counted countTrainingPairs(Dataset<Row> std, LinkConfig cfg, long n) {
+    List<String> names = List.copyOf(levelsPerComparison(cfg.comparison()).keySet());
+    List<LinkConfig.TrainingRule> rules = cfg.trainingRules();
+    // set 0: random pairs; set i + 1: training rule i
+    Dataset<Row> all = RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed())
+        .select(col("uid_l"), col("uid_r"), lit(0).as("_set"));
+    List<BlockingResult> blockings = new ArrayList<>();
+    Map<String, List<Integer>> skippedIn = new LinkedHashMap<>();
+    for (int i = 0; i < rules.size(); i++) {
+      LinkConfig.TrainingRule tr = rules.get(i);
+      long t0 = System.nanoTime();
+      TrainingPairs p = trainingPairs(std, trainingBlocking(cfg, tr), tr, cfg);
+      blockings.add(p.blocking());
+      LOG.info("train: session {} blocked in {} s", tr.name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+      all = all.union(p.pairs().select(col("uid_l"), col("uid_r"), lit(i + 1).as("_set")));
+      for (String c : tr.blockedOn()) {
+        skippedIn.computeIfAbsent(c, k -> new ArrayList<>()).add(i + 1);
       }
     }
-    Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcast), kept, null);
-    List<org.apache.spark.sql.Column> out = new ArrayList<>(List.of(col("uid_l"), col("uid_r")));
-    for (org.commonclient.comparison.Comparison c : all) {
-      out.add(skipped.contains(c.name()) ? lit(null).cast("int").as(c.gammaColumn()) : col(c.gammaColumn()));
+    Map<String, org.apache.spark.sql.Column> skipWhen = new LinkedHashMap<>();
+    skippedIn.forEach((c, sets) -> skipWhen.put(c, col("_set").isin(sets.toArray())));
+    Dataset<Row> v = ComparisonVectors.compute(joinSides(all, std, broadcastStd(cfg, n)),
+        org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg.comparison()), null, skipWhen);
+    List<org.apache.spark.sql.Column> keys = new ArrayList<>(List.of(col("_set")));
+    List<org.apache.spark.sql.Column> groups = new ArrayList<>(List.of(col("_set")));
+    for (String c : names) {
+      keys.add(coalesce(col("gamma_" + c).cast("int"), lit(-1)).as("g_" + c));
+      groups.add(col("g_" + c));
     }
-    return v.select(out.toArray(new org.apache.spark.sql.Column[0]));
+    List<List<PatternCount>> bySet = new ArrayList<>();
+    for (int i = 0; i <= rules.size(); i++) {
+      bySet.add(new ArrayList<>());
+    }
+    for (Row r : v.select(keys.toArray(new org.apache.spark.sql.Column[0]))
+        .groupBy(groups.toArray(new org.apache.spark.sql.Column[0])).count().collectAsList()) {
+      int[] g = new int[names.size()];
+      for (int j = 0; j < g.length; j++) {
+        g[j] = r.getInt(j + 1);
+      }
+      bySet.get(r.getInt(0)).add(new PatternCount(g, r.getLong(names.size() + 1)));
+    }
+    blockings.forEach(b -> {
+      if (b != null) {
+        b.close();
+      }
+    });
+    List<Em.Session> sessions = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      sessions.add(new Em.Session(rules.get(i).name(), bySet.get(i + 1), Set.copyOf(rules.get(i).blockedOn())));
+    }
+    return new ModelTraining.Counted(bySet.get(0), sessions);
   }
 
   /**
@@ -425,11 +451,14 @@ public final class LinkJob {
    * are not distorted) and the join costs a k-th of the full one. Array keys cannot be hashed as
    * one block: their pairs are sampled after the join.
    */
-  static Dataset<Row> trainingPairs(Dataset<Row> std, BlockingConfig one, LinkConfig.TrainingRule tr, LinkConfig cfg) {
+  /** A training session's pairs, and the blocking they come from (its cache released by the caller). */
+  record TrainingPairs(Dataset<Row> pairs, BlockingResult blocking) {}
+
+  static TrainingPairs trainingPairs(Dataset<Row> std, BlockingConfig one, LinkConfig.TrainingRule tr, LinkConfig cfg) {
     BlockingResult br = Blocker.block(std, one, cfg.linkType());
     long expected = br.stats().get(0).pairs(cfg.linkType());
     if (expected <= cfg.trainingMaxPairs()) {
-      return br.pairs();
+      return new TrainingPairs(br.pairs(), br);
     }
     boolean arrayKey = false;
     List<org.apache.spark.sql.Column> keys = new ArrayList<>();
@@ -439,15 +468,17 @@ public final class LinkJob {
       keys.add(c);
     }
     if (arrayKey) {
-      return br.pairs().sample(false, (double) cfg.trainingMaxPairs() / expected, 42L);
+      return new TrainingPairs(br.pairs().sample(false, (double) cfg.trainingMaxPairs() / expected, 42L), br);
     }
     br.close();
     long k = (expected + cfg.trainingMaxPairs() - 1) / cfg.trainingMaxPairs();
     Dataset<Row> kept = std.where(org.apache.spark.sql.functions.pmod(
         org.apache.spark.sql.functions.xxhash64(keys.toArray(new org.apache.spark.sql.Column[0])), lit(k)).equalTo(0));
     LOG.info("train: session {} would make {} pairs: blocks sampled 1 in {}", tr.name(), expected, k);
-    return Blocker.block(kept, one, cfg.linkType()).pairs();
+    BlockingResult sampled = Blocker.block(kept, one, cfg.linkType());
+    return new TrainingPairs(sampled.pairs(), sampled);
   }
+
 
   static long totalPairs(Dataset<Row> std, LinkType type, long n) {
     if (type == LinkType.LINK) {

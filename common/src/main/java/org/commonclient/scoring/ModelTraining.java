@@ -86,27 +86,70 @@ public final class ModelTraining {
       return new Result(m, Optional.of(where), Optional.empty(), Optional.empty(), Optional.empty());
     }
     List<String> names = List.copyOf(levelsPerComparison.keySet());
-    Map<Integer, Set<String>> cumulative = cumulativeExclusions(comparisonsByRule);
-
     FellegiSunterModel template = FellegiSunterModel.initial(levelsPerComparison, config.initialLambda());
     long t0 = System.nanoTime();
     UEstimator.Result u =
         UEstimator.estimate(randomPairVectors.get(), template, config.uFloor(), config.em().fixU());
     LOG.info("train: u from {} random pairs in {} s", u.pairs(), seconds(t0));
-
     List<Em.Session> emSessions = new ArrayList<>();
-    if (sessions.isEmpty()) {
+    for (TrainingSession s : sessions) {
+      long t1 = System.nanoTime();
+      emSessions.add(Em.Session.of(s.name(), s.vectors(), names, s.blockedOn()));
+      LOG.info("train: session {} pairs compared and counted in {} s", s.name(), seconds(t1));
+    }
+    return train(config, names, u, emSessions, blockedVectors, comparisonsByRule, totalPairCount);
+  }
+
+  /**
+   * What training reads, already counted by comparison pattern: the random pairs (for u) and the
+   * training sessions (for m). Counting them all in one job lets the caller compare every training
+   * pair in one pass over one copy of the records.
+   */
+  public record Counted(List<PatternCount> randomPairs, List<Em.Session> sessions) {}
+
+  /**
+   * As {@link #trainOrLoad(SparkSession, ScoringConfig, Map, Supplier, List, Dataset, Map, long)},
+   * from the training pairs already counted ({@code counted} is only called when training; when
+   * its sessions are empty, one session per blocking rule of the blocked pairs).
+   */
+  public static Result trainOrLoadCounted(
+      SparkSession spark,
+      ScoringConfig config,
+      Map<String, Integer> levelsPerComparison,
+      Supplier<Counted> counted,
+      Dataset<Row> blockedVectors,
+      Map<Integer, Set<String>> comparisonsByRule,
+      long totalPairCount) {
+    if (config.fixedModel().isPresent()) {
+      return trainOrLoad(spark, config, levelsPerComparison, () -> null, List.of(), blockedVectors, comparisonsByRule,
+          totalPairCount);
+    }
+    List<String> names = List.copyOf(levelsPerComparison.keySet());
+    FellegiSunterModel template = FellegiSunterModel.initial(levelsPerComparison, config.initialLambda());
+    long t0 = System.nanoTime();
+    Counted c = counted.get();
+    UEstimator.Result u = UEstimator.estimate(c.randomPairs(), template, config.uFloor(), config.em().fixU());
+    LOG.info("train: {} random pairs and {} sessions' pairs compared and counted in {} s", u.pairs(),
+        c.sessions().size(), seconds(t0));
+    return train(config, names, u, c.sessions(), blockedVectors, comparisonsByRule, totalPairCount);
+  }
+
+  private static Result train(
+      ScoringConfig config,
+      List<String> names,
+      UEstimator.Result u,
+      List<Em.Session> sessions,
+      Dataset<Row> blockedVectors,
+      Map<Integer, Set<String>> comparisonsByRule,
+      long totalPairCount) {
+    Map<Integer, Set<String>> cumulative = cumulativeExclusions(comparisonsByRule);
+    List<Em.Session> emSessions = new ArrayList<>(sessions);
+    if (emSessions.isEmpty()) {
       for (Map.Entry<Integer, List<PatternCount>> e :
           Em.patternCountsByMatchKey(blockedVectors, names).entrySet()) {
         emSessions.add(
             new Em.Session(
                 "rule " + e.getKey(), e.getValue(), cumulative.getOrDefault(e.getKey(), Set.of())));
-      }
-    } else {
-      for (TrainingSession s : sessions) {
-        long t1 = System.nanoTime();
-        emSessions.add(Em.Session.of(s.name(), s.vectors(), names, s.blockedOn()));
-        LOG.info("train: session {} pairs compared and counted in {} s", s.name(), seconds(t1));
       }
     }
     long t2 = System.nanoTime();

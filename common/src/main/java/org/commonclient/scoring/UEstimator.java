@@ -122,7 +122,35 @@ public final class UEstimator {
     for (FellegiSunterModel.Comparison c : template.comparisons()) {
       levels.put(c.name(), c.numLevels());
     }
-    Counts agg = aggregate(randomPairVectors, levels);
+    return fromCounts(aggregate(randomPairVectors, levels), template, floor, fixU);
+  }
+
+  /**
+   * As {@link #estimate(Dataset, FellegiSunterModel, double, boolean)}, from the random pairs'
+   * comparison vectors already counted by pattern (gammas in the template's comparison order, -1
+   * for null).
+   */
+  public static Result estimate(
+      List<PatternCount> randomPairPatterns, FellegiSunterModel template, double floor, boolean fixU) {
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    List<FellegiSunterModel.Comparison> comps = template.comparisons();
+    for (FellegiSunterModel.Comparison c : comps) {
+      counts.put(c.name(), new long[c.numLevels()]);
+    }
+    long pairs = 0;
+    for (PatternCount p : randomPairPatterns) {
+      pairs += p.count();
+      for (int i = 0; i < comps.size(); i++) {
+        int g = p.gamma(i);
+        if (g >= 0) {
+          counts.get(comps.get(i).name())[g] += p.count();
+        }
+      }
+    }
+    return fromCounts(new Counts(counts, pairs), template, floor, fixU);
+  }
+
+  private static Result fromCounts(Counts agg, FellegiSunterModel template, double floor, boolean fixU) {
     Map<String, long[]> counts = agg.counts();
     List<String> warnings = new ArrayList<>();
     Map<String, double[]> us = new LinkedHashMap<>();

@@ -46,7 +46,7 @@ class TrainingPairsTest {
     assertThrows(BlockingBudgetExceededException.class, () -> Blocker.block(std,
         cfg.blocking().withRules(LinkJob.trainingBlocking(cfg, dob).rules()), cfg.linkType()));
     // ... a training session samples whole blocks down to about maxPairs instead
-    long n = LinkJob.trainingPairs(std, LinkJob.trainingBlocking(cfg, dob), dob, cfg).count();
+    long n = LinkJob.trainingPairs(std, LinkJob.trainingBlocking(cfg, dob), dob, cfg).pairs().count();
     assertTrue(n > 0 && n < 7600 && n % 190 == 0, "whole blocks of 190 pairs, fewer than all 7,600: " + n);
   }
 }
