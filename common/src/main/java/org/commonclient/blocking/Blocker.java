@@ -87,7 +87,6 @@ public final class Blocker {
     // analysis and by every rule's join (and by the exclusion conditions of later rules). The
     // key text is not kept: the analysis reads it again only for the few records that name a
     // reported block.
-    Dataset<Row> keyed = BlockingAnalysis.keyed(records, rules);
     BlockingAnalysis.Plan plan;
     SparkSession spark = records.sparkSession();
     // the cache of sorted entries without the columnar cache's compression, which tried a
@@ -101,7 +100,7 @@ public final class Blocker {
     Dataset<Row> hashed = BlockingAnalysis.hashed(records, rules);
     Dataset<Row> sorted = BlockPairs.sortedEntries(hashed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      plan = BlockingAnalysis.plan(sorted, keyed, rules, cfg);
+      plan = BlockingAnalysis.plan(sorted, records, rules, cfg);
       checkBudget(plan.stats(), cfg, linkType);
     } catch (RuntimeException e) {
       sorted.unpersist();
@@ -182,15 +181,6 @@ public final class Blocker {
     BlockSize b = s.largestBlocks().get(0);
     return String.format("key '%s' with %,d records", b.key(), b.records());
   }
-
-  /** What {@link BlockingAnalysis#hashedKey} gives for one key value (Spark's xxhash64 of a string, seed 42). */
-  static long hashOf(String key) {
-    return org.apache.spark.sql.catalyst.expressions.XXH64.hashUTF8String(
-        org.apache.spark.unsafe.types.UTF8String.fromString(key), HASH_SEED);
-  }
-
-  /** The seed of Spark's xxhash64 function. */
-  static final long HASH_SEED = 42L;
 
   /**
    * Every rule's pairs (lazy), each pair once with the first rule that generates it: the rules

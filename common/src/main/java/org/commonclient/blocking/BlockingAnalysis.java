@@ -48,32 +48,62 @@ public final class BlockingAnalysis {
   /** Per-rule pair counts (all link types) and largest blocks, in rule order. */
   public static List<RuleStats> analyse(Dataset<Row> records, BlockingConfig cfg) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(records, cfg.rules());
-    Dataset<Row> keyed = keyed(records, rules);
-    return plan(BlockPairs.sortedEntries(hashed(records, rules), rules), keyed, rules, cfg).stats();
+    return plan(BlockPairs.sortedEntries(hashed(records, rules), rules), records, rules, cfg).stats();
   }
 
   /**
    * The hashed key table: {@code uid}, {@code source}, the residual columns and, per rule, one
-   * long column per key element ({@link ResolvedRule#hashColumns()}): the xxhash64 (seed 42) of
-   * the element's text, null when the record has no such element. What the analysis groups and
-   * the joins and exclusion tests compare: fixed-width longs instead of strings and arrays of
-   * them (no array to allocate or search per pair).
+   * long column per key element ({@link ResolvedRule#hashColumns()}): Spark's xxhash64 (seed 42)
+   * of the element's parts with their own types (the rule's scalar keys and the array key's
+   * element; no key text is built), null when the record has no such element. What the analysis
+   * groups and the joins and exclusion tests compare: fixed-width longs instead of strings and
+   * arrays of them (no array to allocate or search per pair).
+   *
+   * <p>Three projections: every part once (a rule's scalar keys are shared by its elements, and an
+   * element is read by its presence test and its hash), the hashes, and the removal of repeated
+   * elements. Hashing the key text instead (parts cast to strings and concatenated, each
+   * composite built again by its presence test and its hash) cost 35 s of CPU at 1M records.
    */
   static Dataset<Row> hashed(Dataset<Row> records, List<ResolvedRule> rules) {
-    List<Column> cols = new ArrayList<>();
-    List<Column> deduplicated = new ArrayList<>();
-    for (Column c : baseColumns(records, rules)) {
-      cols.add(c);
-    }
-    for (String c : records.select(cols.toArray(new Column[0])).columns()) {
-      deduplicated.add(col(c));
+    List<Column> parts = new ArrayList<>(baseColumns(records, rules));
+    List<Column> base = new ArrayList<>();
+    for (String c : records.select(parts.toArray(new Column[0])).columns()) {
+      base.add(col(c));
     }
     for (ResolvedRule r : rules) {
+      for (int j = 0; j < r.scalarParts.size(); j++) {
+        if (j != r.arrayPos) {
+          parts.add(r.scalarParts.get(j).as(partName(r, j)));
+        }
+      }
+      for (int i = 0; i < r.arrayElements.size(); i++) {
+        parts.add(r.arrayElements.get(i).as(elementName(r, i)));
+      }
+    }
+    List<Column> hashes = new ArrayList<>(base);
+    List<Column> deduplicated = new ArrayList<>(base);
+    for (ResolvedRule r : rules) {
       List<String> names = r.hashColumns();
+      Column present = lit(true);
+      for (int j = 0; j < r.scalarParts.size(); j++) {
+        if (j != r.arrayPos) {
+          Column p = col(partName(r, j));
+          present = present.and(r.stringParts.get(j) ? ResolvedRule.nonBlank(p) : p.isNotNull());
+        }
+      }
       for (int i = 0; i < r.width; i++) {
-        // the element's own expression (not an element of a built array: the optimiser does not
-        // simplify that across projections)
-        cols.add(hashedKey(r.elements.get(i)).as(names.get(i)));
+        List<Column> inputs = new ArrayList<>();
+        Column cond = present;
+        for (int j = 0; j < r.scalarParts.size(); j++) {
+          if (j == r.arrayPos) {
+            Column e = col(elementName(r, i));
+            inputs.add(e);
+            cond = cond.and(ResolvedRule.nonBlank(e));
+          } else {
+            inputs.add(col(partName(r, j)));
+          }
+        }
+        hashes.add(when(cond, org.apache.spark.sql.functions.xxhash64(inputs.toArray(new Column[0]))).as(names.get(i)));
         // an element equal to an earlier one of the same record is dropped: a record counts once
         // in a block, and a pair is found once per distinct shared element
         Column repeated = lit(false);
@@ -83,19 +113,17 @@ public final class BlockingAnalysis {
         deduplicated.add(i == 0 ? col(names.get(i)) : when(not(repeated), col(names.get(i))).as(names.get(i)));
       }
     }
-    // two projections: the hashes are computed once, then compared (the optimiser does not merge
-    // a projection whose non-trivial results are read more than once)
-    return records.select(cols.toArray(new Column[0])).select(deduplicated.toArray(new Column[0]));
+    return records.select(parts.toArray(new Column[0]))
+        .select(hashes.toArray(new Column[0]))
+        .select(deduplicated.toArray(new Column[0]));
   }
 
-  /**
-   * A string key as its xxhash64, seed 42; null stays null. Two records share a hashed key when
-   * they share the key; two different keys share a hash with probability 2^-64 per pair of keys
-   * (at 20 million keys about once in 100,000 runs), and its only effect is one more candidate
-   * pair or one pair attributed to an earlier rule.
-   */
-  static Column hashedKey(Column key) {
-    return when(key.isNotNull(), org.apache.spark.sql.functions.xxhash64(key));
+  private static String partName(ResolvedRule r, int j) {
+    return "_kp" + r.index + "_" + j;
+  }
+
+  private static String elementName(ResolvedRule r, int i) {
+    return "_ke" + r.index + "_" + i;
   }
 
   /** The rule's hashed key elements as one array column (null elements where there are none). */
@@ -142,19 +170,6 @@ public final class BlockingAnalysis {
     return org.apache.spark.sql.functions.udf(
         (org.apache.spark.sql.api.java.UDF1<Long, Long>) h -> h == null || Arrays.binarySearch(sorted, h) >= 0 ? null : h,
         org.apache.spark.sql.types.DataTypes.LongType).withName("without_dropped_block");
-  }
-
-  /**
-   * The narrow table blocking works on: {@code uid} (long), {@code source} (string, null when the
-   * records have none), the columns residual conditions read, and one key column per rule ({@link
-   * ResolvedRule#keyColumn()}). Keys are computed here once.
-   */
-  static Dataset<Row> keyed(Dataset<Row> records, List<ResolvedRule> rules) {
-    List<Column> cols = baseColumns(records, rules);
-    for (ResolvedRule r : rules) {
-      cols.add(r.key.as(r.keyColumn()));
-    }
-    return records.select(cols.toArray(new Column[0]));
   }
 
   /** uid (long), source (string, null when the records have none) and the residual columns. */
@@ -211,7 +226,7 @@ public final class BlockingAnalysis {
    * @param keyed the key table with the key text ({@link #keyed}); only the records that name a
    *     reported block are read from it
    */
-  static Plan plan(Dataset<Row> sortedEntries, Dataset<Row> keyed, List<ResolvedRule> rules, BlockingConfig cfg) {
+  static Plan plan(Dataset<Row> sortedEntries, Dataset<Row> records, List<ResolvedRule> rules, BlockingConfig cfg) {
     long[] limits = new long[rules.size()];
     for (ResolvedRule r : rules) {
       limits[r.index] = r.rule.blockLimit(cfg.maxBlockSize());
@@ -220,7 +235,7 @@ public final class BlockingAnalysis {
     long threshold = saltThreshold > 0 ? saltThreshold : cfg.maxBlockSize();
     int top = cfg.topBlocks();
     int nRules = rules.size();
-    keyed.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
+    records.sparkSession().sparkContext().setJobDescription("block: analyse " + rules.size() + " rules");
     List<Row> rows;
     try {
       rows = sortedEntries
@@ -231,7 +246,7 @@ public final class BlockingAnalysis {
               org.apache.spark.sql.Encoders.row(ANALYSIS))
           .collectAsList();
     } finally {
-      keyed.sparkSession().sparkContext().setJobDescription(null);
+      records.sparkSession().sparkContext().setJobDescription(null);
     }
 
     long[][] totals = new long[nRules][TOTALS];
@@ -289,7 +304,7 @@ public final class BlockingAnalysis {
       named.addAll(largest.get(i));
       named.addAll(droppedBlocks.get(i));
     }
-    Map<String, String> text = keyText(keyed, rules, named);
+    Map<String, String> text = keyText(records, rules, named);
 
     List<RuleStats> stats = new ArrayList<>();
     List<long[]> dropLists = new ArrayList<>();
@@ -428,7 +443,7 @@ public final class BlockingAnalysis {
    * its records (column {@code u} of the analysis rows), read from the key table for those records
    * only (a few hundred rows found by uid).
    */
-  private static Map<String, String> keyText(Dataset<Row> keyed, List<ResolvedRule> rules, List<Row> named) {
+  private static Map<String, String> keyText(Dataset<Row> records, List<ResolvedRule> rules, List<Row> named) {
     Map<String, String> out = new HashMap<>();
     if (named.isEmpty()) {
       return out;
@@ -437,25 +452,37 @@ public final class BlockingAnalysis {
     for (Row b : named) {
       uids.add(b.getLong(4));
     }
-    List<Column> cols = new ArrayList<>(List.of(col("uid")));
+    Dataset<Row> few = records.where(col("uid").cast("long").isin(uids.toArray()));
+    // each element's text and its hash, side by side, for the few records
+    List<Column> cols = new ArrayList<>(List.of(col("uid").cast("long").as("uid")));
     for (ResolvedRule r : rules) {
-      cols.add(col(r.keyColumn()));
+      for (int i = 0; i < r.width; i++) {
+        cols.add(r.elements.get(i).as("_t" + r.index + "_" + i));
+      }
     }
-    Map<Long, Row> byUid = new HashMap<>();
-    for (Row row : keyed.where(col("uid").isin(uids.toArray())).select(cols.toArray(new Column[0])).collectAsList()) {
-      byUid.put(row.getLong(0), row);
+    Map<Long, Row> texts = new HashMap<>();
+    for (Row row : few.select(cols.toArray(new Column[0])).collectAsList()) {
+      texts.put(row.getLong(0), row);
+    }
+    Map<Long, Row> hashes = new HashMap<>();
+    Dataset<Row> h = hashed(few, rules);
+    for (Row row : h.collectAsList()) {
+      hashes.put(row.getLong(row.fieldIndex("uid")), row);
     }
     for (Row b : named) {
       int r = b.getInt(1);
       long k = b.getLong(2);
-      Row rec = byUid.get(b.getLong(4));
-      if (rec == null || rec.isNullAt(r + 1)) {
+      Row t = texts.get(b.getLong(4));
+      Row hr = hashes.get(b.getLong(4));
+      if (t == null || hr == null) {
         continue;
       }
-      List<String> candidates = rules.get(r).isArray ? rec.getList(r + 1) : List.of(rec.getString(r + 1));
-      for (String c : candidates) {
-        if (c != null && Blocker.hashOf(c) == k) {
-          out.put(r + "/" + k, c);
+      ResolvedRule rule = rules.get(r);
+      for (int i = 0; i < rule.width; i++) {
+        int at = hr.fieldIndex(rule.hashColumns().get(i));
+        // a repeated element's hash is removed; its text is that of the first equal element
+        if (!hr.isNullAt(at) && hr.getLong(at) == k) {
+          out.put(r + "/" + k, t.getString(t.fieldIndex("_t" + r + "_" + i)));
         }
       }
     }

@@ -52,11 +52,28 @@ final class ResolvedRule {
   final int width;
   /** The key's elements as string columns over the record (one for a scalar key), null where absent. */
   final List<Column> elements;
+  /**
+   * The key's parts as they are hashed ({@link BlockingAnalysis#hashed}): the scalar keys with
+   * their own types (integral numbers widened to long, so a column stored as int in one table and
+   * long in another hashes alike), and {@code null} at the array key's position.
+   */
+  final List<Column> scalarParts;
+  /** The array key's elements (strings), one per position up to {@link #width}; empty for a scalar rule. */
+  final List<Column> arrayElements;
+  /** Position of the array key among the keys, -1 for none. */
+  final int arrayPos;
+  /** Per key: true when it is a string (blank counts as missing), false otherwise (null counts). */
+  final List<Boolean> stringParts;
 
   private ResolvedRule(
       int index, BlockingRule rule, boolean isArray, Column key, List<String> residualColumns, int width,
-      List<Column> elements) {
+      List<Column> elements, List<Column> scalarParts, List<Column> arrayElements, int arrayPos,
+      List<Boolean> stringParts) {
+    this.stringParts = List.copyOf(stringParts);
     this.elements = List.copyOf(elements);
+    this.scalarParts = java.util.Collections.unmodifiableList(new ArrayList<>(scalarParts));
+    this.arrayElements = List.copyOf(arrayElements);
+    this.arrayPos = arrayPos;
     this.index = index;
     this.rule = rule;
     this.isArray = isArray;
@@ -89,6 +106,8 @@ final class ResolvedRule {
 
   static ResolvedRule resolve(Dataset<Row> records, int index, BlockingRule rule) {
     List<Column> parts = new ArrayList<>();
+    List<Column> typedParts = new ArrayList<>();
+    List<Boolean> stringParts = new ArrayList<>();
     Column array = null;
     int arrayPos = -1;
     int width = 1;
@@ -115,8 +134,13 @@ final class ResolvedRule {
         array = at.elementType() == DataTypes.StringType ? c : c.cast("array<string>");
         arrayPos = parts.size();
         parts.add(null);
+        typedParts.add(null);
+        stringParts.add(true);
       } else {
         parts.add(c.cast("string"));
+        stringParts.add(t == DataTypes.StringType);
+        typedParts.add(t instanceof org.apache.spark.sql.types.IntegralType ? c.cast("long")
+            : t instanceof org.apache.spark.sql.types.FloatType ? c.cast("double") : c);
       }
     }
     // null or blank scalar parts make the record keyless (when(null) is null)
@@ -128,6 +152,7 @@ final class ResolvedRule {
     }
     Column key;
     List<Column> elements = new ArrayList<>();
+    List<Column> arrayElements = new ArrayList<>();
     if (array == null) {
       Column composite =
           parts.size() == 1 ? parts.get(0) : concat_ws(SEP, parts.toArray(new Column[0]));
@@ -144,6 +169,7 @@ final class ResolvedRule {
       Column suffix = after.isEmpty() ? null : concat(lit(SEP), concat_ws(SEP, after.toArray(new Column[0])));
       for (int i = 0; i < width; i++) {
         Column e = org.apache.spark.sql.functions.get(array, lit(i));
+        arrayElements.add(e);
         Column composite = e;
         if (prefix != null) {
           composite = concat(prefix, composite);
@@ -156,7 +182,8 @@ final class ResolvedRule {
       key = array(elements.toArray(new Column[0]));
     }
     List<String> residualColumns = residualColumns(records, rule);
-    return new ResolvedRule(index, rule, array != null, key, residualColumns, width, elements);
+    return new ResolvedRule(index, rule, array != null, key, residualColumns, width, elements, typedParts, arrayElements,
+        arrayPos, stringParts);
   }
 
   /**
@@ -181,7 +208,7 @@ final class ResolvedRule {
   }
 
   /** True for a non-blank string, null for null (so it can guard a {@code when}). */
-  private static Column nonBlank(Column x) {
+  static Column nonBlank(Column x) {
     return length(trim(x)).gt(0);
   }
 

@@ -251,22 +251,6 @@ class BlockerTest {
   }
 
   @Test
-  void driverHashOfAKeyIsSparksHashOfIt(SparkSession spark) {
-    // salted blocks are found by the hash of their key computed on the driver: it must be the one
-    // the joins compute (composite keys hold the separator; names may hold any character)
-    List<String> keys = List.of("1900-01-01", "2018-05-14" + ResolvedRule.SEP + "ALMS", "", "JOSÉ Ñ 李", "x".repeat(300));
-    List<Row> rows = new ArrayList<>();
-    for (String k : keys) {
-      rows.add(org.apache.spark.sql.RowFactory.create(k));
-    }
-    Dataset<Row> df = spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType().add("k", "string"));
-    List<Row> hashed = df.select(col("k"), BlockingAnalysis.hashedKey(col("k")).as("h")).collectAsList();
-    for (Row r : hashed) {
-      assertEquals(Blocker.hashOf(r.getString(0)), r.getLong(1), "hash of '" + r.getString(0) + "'");
-    }
-  }
-
-  @Test
   void analysisNamesCompositeArrayBlocksByTheirText(SparkSession spark) {
     // the blocks the analysis names (largest, dropped) are shown by their key text, composite
     // keys of an array rule included, and the dropped one pairs nobody (the joins use hashes)
