@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -214,8 +216,26 @@ public final class Blocker {
     if (rules.size() == 1 && rules.get(0).width == 1) {
       return union;
     }
-    return union.groupBy("uid_l", "uid_r").agg(org.apache.spark.sql.functions.min("match_key").as("match_key"));
+    // each pair once with its smallest rule: reduced within each task first (bounded memory),
+    // then exactly after a shuffle on the pair, in partitions of at most ~4M raw pairs each
+    long raw = 0;
+    for (RuleStats s : plan.stats()) {
+      raw += s.pairs(linkType);
+    }
+    int partitions = (int) Math.max(Integer.parseInt(hashed.sparkSession().conf().get("spark.sql.shuffle.partitions", "200")),
+        Math.min(100_000, raw / FINAL_PAIRS_PER_PARTITION + 1));
+    return union
+        .mapPartitions((MapPartitionsFunction<Row, Row>) in -> PairSet.reduce(in, PARTIAL_PAIRS), Encoders.row(BlockPairs.PAIRS))
+        .repartition(partitions, col("uid_l"), col("uid_r"))
+        .mapPartitions((MapPartitionsFunction<Row, Row>) in -> PairSet.reduce(in, Integer.MAX_VALUE),
+            Encoders.row(BlockPairs.PAIRS));
   }
+
+  /** Distinct pairs a task holds before it passes them on (about 40 MB of arrays). */
+  static final int PARTIAL_PAIRS = 1 << 20;
+
+  /** Raw (pre-deduplication) pairs per partition of the final deduplication. */
+  static final long FINAL_PAIRS_PER_PARTITION = 4_000_000L;
 
   private static Dataset<Row> rulePairs(
       Dataset<Row> keyed,

@@ -1,0 +1,161 @@
+package org.commonclient.blocking;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Candidate pairs {@code (uid_l, uid_r)} with the smallest rule index seen for each: an
+ * open-addressing hash table over three primitive arrays, for keeping each pair once with its
+ * first rule.
+ *
+ * <p>Why not Spark's aggregation ({@code groupBy(uid_l, uid_r).min(match_key)}): at 1M records the
+ * rules emit about 33M pairs for 6M distinct ones (a pair of records sharing an SSN shares all nine
+ * of its one-deletion keys, and true matches share keys in most rules), and the aggregation's hash
+ * map of two-long binary rows (hashing and comparing bytes, page lookups) was more than half of
+ * building the pairs. Here a lookup is two long comparisons in flat arrays.
+ */
+final class PairSet {
+  private static final int EMPTY = -1;
+  private long[] left;
+  private long[] right;
+  private int[] rule;
+  private int mask;
+  private int size;
+
+  PairSet(int expected) {
+    int cap = Integer.highestOneBit(Math.max(16, expected) * 2 - 1) << 1;
+    allocate(cap);
+  }
+
+  private void allocate(int cap) {
+    left = new long[cap];
+    right = new long[cap];
+    rule = new int[cap];
+    Arrays.fill(rule, EMPTY);
+    mask = cap - 1;
+    size = 0;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Adds the pair with the rule, or lowers its rule. Rules are non-negative. */
+  void add(long l, long r, int k) {
+    int pos = slot(l, r);
+    while (true) {
+      int at = rule[pos];
+      if (at == EMPTY) {
+        left[pos] = l;
+        right[pos] = r;
+        rule[pos] = k;
+        if (++size * 2 > mask + 1) {
+          grow();
+        }
+        return;
+      }
+      if (left[pos] == l && right[pos] == r) {
+        if (k < at) {
+          rule[pos] = k;
+        }
+        return;
+      }
+      pos = (pos + 1) & mask;
+    }
+  }
+
+  private int slot(long l, long r) {
+    long h = l * 0x9E3779B97F4A7C15L + r;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return (int) h & mask;
+  }
+
+  private void grow() {
+    long[] l = left;
+    long[] r = right;
+    int[] k = rule;
+    allocate(l.length * 2);
+    for (int i = 0; i < l.length; i++) {
+      if (k[i] != EMPTY) {
+        add(l[i], r[i], k[i]);
+      }
+    }
+  }
+
+  /** The pairs as rows {@code (uid_l, uid_r, match_key)} ({@link BlockPairs#PAIRS}). */
+  Iterator<Row> rows() {
+    return new Iterator<>() {
+      private int i = advance(0);
+
+      private int advance(int from) {
+        int p = from;
+        while (p < rule.length && rule[p] == EMPTY) {
+          p++;
+        }
+        return p;
+      }
+
+      @Override
+      public boolean hasNext() {
+        return i < rule.length;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Row row = RowFactory.create(left[i], right[i], rule[i]);
+        i = advance(i + 1);
+        return row;
+      }
+    };
+  }
+
+  /**
+   * The distinct pairs of {@code in} with their smallest rule, flushing (emitting and clearing)
+   * whenever {@code maxSize} distinct pairs are held: exact when the input fits, a partial
+   * reduction otherwise (for the map side of a shuffle, where memory must stay bounded).
+   */
+  static Iterator<Row> reduce(Iterator<Row> in, int maxSize) {
+    return new Iterator<>() {
+      private PairSet set = new PairSet(Math.min(maxSize, 1 << 16));
+      private Iterator<Row> out = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!out.hasNext()) {
+          if (set == null) {
+            return false;
+          }
+          while (in.hasNext() && set.size() < maxSize) {
+            Row r = in.next();
+            set.add(r.getLong(0), r.getLong(1), r.getInt(2));
+          }
+          out = set.rows();
+          if (!in.hasNext()) {
+            set = null;
+          } else {
+            set = new PairSet(maxSize);
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return out.next();
+      }
+    };
+  }
+}
