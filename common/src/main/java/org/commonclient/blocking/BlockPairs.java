@@ -103,7 +103,8 @@ final class BlockPairs {
         sorted
             .select(col("b"), col("r"), col("uid"), col("s"), lit(true).as("left"))
             .mapPartitions(
-                (MapPartitionsFunction<Row, Row>) in -> new PairIterator(in, b, lim, unsalted, linkType),
+                (MapPartitionsFunction<Row, Row>) in -> PairSet.reduce(new PairIterator(in, b, lim, unsalted, linkType),
+                    Blocker.PARTIAL_PAIRS),
                 Encoders.row(PAIRS));
     List<Row> salted = new ArrayList<>();
     for (int r = 0; r < build.length; r++) {
@@ -133,11 +134,16 @@ final class BlockPairs {
             .repartition(col("b"))
             .sortWithinPartitions("b");
     return out.union(hot.mapPartitions(
-        (MapPartitionsFunction<Row, Row>) in -> new PairIterator(in, b, lim, Long.MAX_VALUE, linkType),
+        (MapPartitionsFunction<Row, Row>) in -> PairSet.reduce(new PairIterator(in, b, lim, Long.MAX_VALUE, linkType),
+            Blocker.PARTIAL_PAIRS),
         Encoders.row(PAIRS)));
   }
 
-  /** Walks the sorted rows block by block, emitting each block's pairs lazily. */
+  /**
+   * Walks the sorted rows block by block, emitting each block's pairs lazily: as rows, or as
+   * primitives ({@link #advance()}, then {@link #pairLeft()}, {@link #pairRight()}, {@link
+   * #pairRule()}) where no row is needed per pair.
+   */
   static final class PairIterator implements Iterator<Row> {
     private final Iterator<Row> in;
     private final boolean[] build;
@@ -154,6 +160,8 @@ final class BlockPairs {
     private int i;
     private int j;
     private Row next;
+    private long pairLeft;
+    private long pairRight;
 
     /**
      * @param build rules to build, by index
@@ -171,12 +179,25 @@ final class BlockPairs {
 
     @Override
     public boolean hasNext() {
-      while (next == null) {
+      if (next == null) {
         if (!advance()) {
           return false;
         }
+        next = RowFactory.create(pairLeft, pairRight, rule);
       }
       return true;
+    }
+
+    long pairLeft() {
+      return pairLeft;
+    }
+
+    long pairRight() {
+      return pairRight;
+    }
+
+    int pairRule() {
+      return rule;
     }
 
     @Override
@@ -189,8 +210,8 @@ final class BlockPairs {
       return r;
     }
 
-    /** Sets {@code next} to the next pair, loading blocks as needed; false at the end. */
-    private boolean advance() {
+    /** Moves to the next pair, loading blocks as needed; false at the end. */
+    boolean advance() {
       while (true) {
         while (i < n) {
           if (!left[i] || j >= n) {
@@ -207,7 +228,8 @@ final class BlockPairs {
           if (allowed(src[i], src[o])) {
             long a = uid[i];
             long c = uid[o];
-            next = RowFactory.create(Math.min(a, c), Math.max(a, c), rule);
+            pairLeft = Math.min(a, c);
+            pairRight = Math.max(a, c);
             return true;
           }
         }

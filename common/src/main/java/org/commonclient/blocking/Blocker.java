@@ -216,8 +216,9 @@ public final class Blocker {
     if (rules.size() == 1 && rules.get(0).width == 1) {
       return union;
     }
-    // each pair once with its smallest rule: reduced within each task first (bounded memory),
-    // then exactly after a shuffle on the pair, in partitions of at most ~4M raw pairs each
+    // each pair once with its smallest rule: reduced within each task as the blocks emit them
+    // (bounded memory, BlockPairs), then exactly after a shuffle on the pair, in partitions of at
+    // most ~4M raw pairs each
     long raw = 0;
     for (RuleStats s : plan.stats()) {
       raw += s.pairs(linkType);
@@ -225,7 +226,6 @@ public final class Blocker {
     int partitions = (int) Math.max(Integer.parseInt(hashed.sparkSession().conf().get("spark.sql.shuffle.partitions", "200")),
         Math.min(100_000, raw / FINAL_PAIRS_PER_PARTITION + 1));
     return union
-        .mapPartitions((MapPartitionsFunction<Row, Row>) in -> PairSet.reduce(in, PARTIAL_PAIRS), Encoders.row(BlockPairs.PAIRS))
         .repartition(partitions, col("uid_l"), col("uid_r"))
         .mapPartitions((MapPartitionsFunction<Row, Row>) in -> PairSet.reduce(in, Integer.MAX_VALUE),
             Encoders.row(BlockPairs.PAIRS));

@@ -124,7 +124,41 @@ final class PairSet {
    * whenever {@code maxSize} distinct pairs are held: exact when the input fits, a partial
    * reduction otherwise (for the map side of a shuffle, where memory must stay bounded).
    */
+  static Iterator<Row> reduce(BlockPairs.PairIterator in, int maxSize) {
+    return reduce(new Source() {
+      @Override
+      public boolean next(PairSet into) {
+        if (!in.advance()) {
+          return false;
+        }
+        into.add(in.pairLeft(), in.pairRight(), in.pairRule());
+        return true;
+      }
+    }, maxSize);
+  }
+
+  /** As {@link #reduce(BlockPairs.PairIterator, int)}, over rows {@code (uid_l, uid_r, match_key)}. */
   static Iterator<Row> reduce(Iterator<Row> in, int maxSize) {
+    return reduce(new Source() {
+      @Override
+      public boolean next(PairSet into) {
+        if (!in.hasNext()) {
+          return false;
+        }
+        Row r = in.next();
+        into.add(r.getLong(0), r.getLong(1), r.getInt(2));
+        return true;
+      }
+    }, maxSize);
+  }
+
+  /** Pairs fed one at a time into a set. */
+  private interface Source {
+    /** Adds the next pair to {@code into}; false when there is none. */
+    boolean next(PairSet into);
+  }
+
+  private static Iterator<Row> reduce(Source in, int maxSize) {
     return new Iterator<>() {
       private PairSet set = new PairSet(Math.min(maxSize, 1 << 16));
       private Iterator<Row> out = java.util.Collections.emptyIterator();
@@ -135,16 +169,12 @@ final class PairSet {
           if (set == null) {
             return false;
           }
-          while (in.hasNext() && set.size() < maxSize) {
-            Row r = in.next();
-            set.add(r.getLong(0), r.getLong(1), r.getInt(2));
+          boolean more = true;
+          while (set.size() < maxSize && (more = in.next(set))) {
+            // fills the set
           }
           out = set.rows();
-          if (!in.hasNext()) {
-            set = null;
-          } else {
-            set = new PairSet(maxSize);
-          }
+          set = more ? new PairSet(maxSize) : null;
         }
         return true;
       }

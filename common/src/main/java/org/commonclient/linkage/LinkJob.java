@@ -381,24 +381,46 @@ public final class LinkJob {
   static ModelTraining.Counted countTrainingPairs(Dataset<Row> std, LinkConfig cfg, long n) {
     List<String> names = List.copyOf(levelsPerComparison(cfg.comparison()).keySet());
     List<LinkConfig.TrainingRule> rules = cfg.trainingRules();
-    // set 0: random pairs; set i + 1: training rule i
-    Dataset<Row> all = RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed())
-        .select(col("uid_l"), col("uid_r"), lit(0).as("_set"));
-    List<BlockingResult> blockings = new ArrayList<>();
+    // set 0: random pairs; set i + 1: training rule i. The sample and each session's blocking
+    // analysis are independent jobs, each leaving a core idle in its driver-side and single-task
+    // phases: run side by side
+    Dataset<Row>[] sets = new Dataset[rules.size() + 1];
+    BlockingResult[] blockings = new BlockingResult[rules.size()];
+    List<Runnable> jobs = new ArrayList<>();
+    jobs.add(() -> sets[0] = RandomPairs.sample(std.select("uid"), cfg.scoring().uMaxPairs(), cfg.scoring().uSeed())
+        .select(col("uid_l"), col("uid_r")));
     Map<String, List<Integer>> skippedIn = new LinkedHashMap<>();
     for (int i = 0; i < rules.size(); i++) {
       LinkConfig.TrainingRule tr = rules.get(i);
-      long t0 = System.nanoTime();
-      TrainingPairs p = trainingPairs(std, trainingBlocking(cfg, tr), tr, cfg);
-      blockings.add(p.blocking());
-      LOG.info("train: session {} blocked in {} s", tr.name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-      all = all.union(p.pairs().select(col("uid_l"), col("uid_r"), lit(i + 1).as("_set")));
+      int at = i;
+      jobs.add(() -> {
+        long t0 = System.nanoTime();
+        TrainingPairs p = trainingPairs(std, trainingBlocking(cfg, tr), tr, cfg);
+        blockings[at] = p.blocking();
+        sets[at + 1] = p.pairs().select(col("uid_l"), col("uid_r"));
+        LOG.info("train: session {} blocked in {} s", tr.name(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+      });
       for (String c : tr.blockedOn()) {
         skippedIn.computeIfAbsent(c, k -> new ArrayList<>()).add(i + 1);
       }
     }
+    // the blockings switch the columnar cache's compression off around their caches: off for all
+    // of them here, so no thread restores a value another thread set
+    String compressedKey = "spark.sql.inMemoryColumnarStorage.compressed";
+    String compressed = std.sparkSession().conf().get(compressedKey, "true");
+    std.sparkSession().conf().set(compressedKey, "false");
+    try {
+      org.commonclient.spark.SparkSessions.runAll("train-pairs", jobs, jobs.size());
+    } finally {
+      std.sparkSession().conf().set(compressedKey, compressed);
+    }
+    Dataset<Row> all = null;
+    for (int i = 0; i < sets.length; i++) {
+      Dataset<Row> tagged = sets[i].withColumn("_set", lit(i));
+      all = all == null ? tagged : all.union(tagged);
+    }
     Map<String, org.apache.spark.sql.Column> skipWhen = new LinkedHashMap<>();
-    skippedIn.forEach((c, sets) -> skipWhen.put(c, col("_set").isin(sets.toArray())));
+    skippedIn.forEach((c, in) -> skipWhen.put(c, col("_set").isin(in.toArray())));
     Dataset<Row> v = ComparisonVectors.compute(joinSides(all, std, broadcastStd(cfg, n)),
         org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg.comparison()), null, skipWhen);
     List<org.apache.spark.sql.Column> keys = new ArrayList<>(List.of(col("_set")));
@@ -419,11 +441,11 @@ public final class LinkJob {
       }
       bySet.get(r.getInt(0)).add(new PatternCount(g, r.getLong(names.size() + 1)));
     }
-    blockings.forEach(b -> {
+    for (BlockingResult b : blockings) {
       if (b != null) {
         b.close();
       }
-    });
+    }
     List<Em.Session> sessions = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       sessions.add(new Em.Session(rules.get(i).name(), bySet.get(i + 1), Set.copyOf(rules.get(i).blockedOn())));
