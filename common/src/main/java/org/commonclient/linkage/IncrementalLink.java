@@ -118,6 +118,9 @@ public final class IncrementalLink {
       cols.add(col(c));
     }
     cols.add(col("row_hash"));
+    if (java.util.Arrays.asList(std.columns()).contains("row_hash")) {
+      return std.select(cols.toArray(new Column[0])); // carried through standardisation
+    }
     return std.join(raw.select("source", "record_id", "row_hash"), new String[] {"source", "record_id"}, "left")
         .select(cols.toArray(new Column[0]));
   }

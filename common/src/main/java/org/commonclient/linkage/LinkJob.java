@@ -144,8 +144,8 @@ public final class LinkJob {
     // read from its Parquet copy by each later step (columns pruned, no cache to build: at 1M
     // records filling a columnar cache of it cost 8 s, more than the reads it saved)
     Dataset<Row> std = stage.run("standardise", () ->
-        boundary(spark, Standardiser.standardise(raw, cfg.standardise(), d -> boundary(spark, d, work + "/record_rules")),
-            work + "/standardised"));
+        boundary(spark, Standardiser.standardise(raw, cfg.standardise(), d -> boundary(spark, d, work + "/record_rules"),
+            carried(raw)), work + "/standardised"));
     long n = std.count();
     LOG.info("standardise: {} records", n);
 
@@ -517,10 +517,27 @@ public final class LinkJob {
    * the person's records (ties: the smallest value), so one typo never outvotes two agreeing
    * records. No names, SSNs or addresses: the linked zone holds no clear identifiers.
    */
+  /** Input columns the link carries through standardisation for the published tables ({@link #carried}). */
+  static final List<String> CARRIED = List.of("row_hash", "race_ethnicity", "program", "enroll_start", "enroll_end");
+
+  /** The {@link #CARRIED} columns the input has. */
+  static List<String> carried(Dataset<Row> raw) {
+    Set<String> have = Set.of(raw.columns());
+    return CARRIED.stream().filter(have::contains).toList();
+  }
+
   public static Dataset<Row> personTable(Dataset<Row> crosswalk, Dataset<Row> std, Dataset<Row> raw, String runId) {
-    Dataset<Row> r = crosswalk.select("source", "record_id", "person_id")
-        .join(std.select("source", "record_id", "dob", "sex"), new String[] {"source", "record_id"})
-        .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"), new String[] {"source", "record_id"});
+    Set<String> stdCols = Set.of(std.columns());
+    boolean carriedHere = stdCols.containsAll(List.of("race_ethnicity", "program", "enroll_start", "enroll_end"));
+    // one join when standardisation carried the input's columns, two otherwise
+    Dataset<Row> r = carriedHere
+        ? crosswalk.select("source", "record_id", "person_id")
+            .join(std.select("source", "record_id", "dob", "sex", "race_ethnicity", "program", "enroll_start", "enroll_end"),
+                new String[] {"source", "record_id"})
+        : crosswalk.select("source", "record_id", "person_id")
+            .join(std.select("source", "record_id", "dob", "sex"), new String[] {"source", "record_id"})
+            .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"),
+                new String[] {"source", "record_id"});
     return r.groupBy("person_id").agg(
             expr("mode(dob, true)").as("dob"),
             expr("mode(sex, true)").as("sex"),

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.functions.year;
 
@@ -89,6 +90,24 @@ public final class Standardiser {
   public static Dataset<Row> standardise(
       Dataset<Row> in, StandardiseConfig cfg, Nicknames nicknames,
       java.util.function.UnaryOperator<Dataset<Row>> materialise) {
+    return standardise(in, cfg, nicknames, materialise, List.of());
+  }
+
+  /**
+   * As {@link #standardise(Dataset, StandardiseConfig, java.util.function.UnaryOperator)}, with
+   * {@code carried} input columns passed through unchanged after {@link #COLUMNS} (what later
+   * steps need from the input record, e.g. its row hash and program, without joining the input
+   * again on source and record id).
+   */
+  public static Dataset<Row> standardise(
+      Dataset<Row> in, StandardiseConfig cfg, java.util.function.UnaryOperator<Dataset<Row>> materialise,
+      List<String> carried) {
+    return standardise(in, cfg, Nicknames.load(cfg.nicknameTable()), materialise, carried);
+  }
+
+  private static Dataset<Row> standardise(
+      Dataset<Row> in, StandardiseConfig cfg, Nicknames nicknames,
+      java.util.function.UnaryOperator<Dataset<Row>> materialise, List<String> carried) {
     SparkSession spark = in.sparkSession();
     RecordRules rules = new RecordRules(cfg);
 
@@ -107,9 +126,11 @@ public final class Standardiser {
                 .as("_rec"),
             col("dob").as("_dob_in"),
             col("dob_raw").as("_dob_raw"),
-            col("enroll_start").as("_first_service"));
+            col("enroll_start").as("_first_service"),
+            carried.isEmpty() ? lit(null).as("_carried")
+                : struct(carried.stream().map(c -> col(c)).toArray(Column[]::new)).as("_carried"));
     List<Column> unpacked = new ArrayList<>();
-    for (String c : List.of("uid", "source", "record_id", "household_id", "_dob_in", "_dob_raw", "_first_service")) {
+    for (String c : List.of("uid", "source", "record_id", "household_id", "_dob_in", "_dob_raw", "_first_service", "_carried")) {
       unpacked.add(col(c));
     }
     for (String f : RecordRules.FIELDS) {
@@ -206,7 +227,10 @@ public final class Standardiser {
     // array_compact (drop nulls) is code-generated, unlike filter with a lambda
     Column allFlags = array_compact(array(col("dob_flag"), col("ssn_flag"), col("_name_flag")));
     df = df.withColumn("flags", allFlags);
-    return df.select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
+    List<Column> out = new ArrayList<>();
+    COLUMNS.forEach(c -> out.add(col(c)));
+    carried.forEach(c -> out.add(col("_carried").getField(c).as(c)));
+    return df.select(out.toArray(new Column[0]));
   }
 
   /** Every name of the nickname table with its canonical form and its related names. */
