@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
@@ -89,20 +90,25 @@ public final class IncrementalBlocker {
     Dataset<Row> changedUids = changed.select(col("uid").cast("long").as("uid"));
     Dataset<Row> moved = changedUids.union(departed.select(col("uid").cast("long").as("uid"))).distinct();
     Dataset<Row> previousOfMoved = before.join(broadcast(moved), new String[] {"uid"}, "left_semi");
-    Dataset<Row> came = entriesNow.join(broadcast(changedUids), "uid").select("_fr", "_fk").localCheckpoint(true);
+    // blocks are named by _b, one long (a hash of rule and key): the joins and counts below on it
+    // use Spark's primitive-key hash maps (on the pair rule, key they hashed and compared binary rows)
+    Dataset<Row> came = entriesNow.join(broadcast(changedUids), "uid").select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> went = entries(BlockingAnalysis.hashed(previousOfMoved, rulesBefore),
-        rulesBefore).select("_fr", "_fk").localCheckpoint(true);
-    Dataset<Row> touched = came.union(went).distinct().localCheckpoint(true);
+        rulesBefore).select("_fr", "_fk", "_b").localCheckpoint(true);
+    Dataset<Row> touched = came.union(went).dropDuplicates("_b").localCheckpoint(true);
     Dataset<Row> nNow = blockSizes(entriesNow, touched).localCheckpoint(true);
-    Dataset<Row> delta = came.groupBy("_fr", "_fk").agg(count(lit(1)).as("_in"))
-        .join(went.groupBy("_fr", "_fk").agg(count(lit(1)).as("_out")), new String[] {"_fr", "_fk"}, "full_outer");
+    Dataset<Row> delta = came.groupBy("_b").agg(count(lit(1)).as("_in"), min("_fr").as("_fr_in"), min("_fk").as("_fk_in"))
+        .join(went.groupBy("_b").agg(count(lit(1)).as("_out"), min("_fr").as("_fr_out"), min("_fk").as("_fk_out")),
+            new String[] {"_b"}, "full_outer");
     Column nBeforeCol = coalesce(col("_now"), lit(0L)).minus(coalesce(col("_in"), lit(0L))).plus(coalesce(col("_out"), lit(0L)));
     Column droppedNow = limit.gt(0).and(coalesce(col("_now"), lit(0L)).gt(limit));
     Column droppedBefore = limit.gt(0).and(nBeforeCol.gt(limit));
-    Dataset<Row> flips = nNow.join(delta, new String[] {"_fr", "_fk"}, "full_outer")
-        .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk").localCheckpoint(true);
+    Dataset<Row> flips = nNow.join(delta, new String[] {"_b"}, "full_outer")
+        .withColumn("_fr", coalesce(col("_fr"), col("_fr_in"), col("_fr_out")))
+        .withColumn("_fk", coalesce(col("_fk"), col("_fk_in"), col("_fk_out")))
+        .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk", "_b").localCheckpoint(true);
     long nFlips = flips.count();
-    Dataset<Row> reblocked = entriesNow.join(broadcast(flips), new String[] {"_fr", "_fk"}, "left_semi")
+    Dataset<Row> reblocked = entriesNow.join(broadcast(flips.select("_b")), new String[] {"_b"}, "left_semi")
         .select("uid").distinct()
         .join(broadcast(changedUids), new String[] {"uid"}, "left_anti").localCheckpoint(true);
     if (nFlips > 0) {
@@ -116,11 +122,11 @@ public final class IncrementalBlocker {
     // above; the re-paired records' other keys are counted now.
     Dataset<Row> counted = nNow;
     if (nFlips > 0) {
-      Dataset<Row> more = entriesNow.join(broadcast(reblocked), "uid").select("_fr", "_fk").distinct()
-          .join(broadcast(touched), new String[] {"_fr", "_fk"}, "left_anti").localCheckpoint(true);
+      Dataset<Row> more = entriesNow.join(broadcast(reblocked), "uid").select("_fr", "_fk", "_b").dropDuplicates("_b")
+          .join(broadcast(touched.select("_b")), new String[] {"_b"}, "left_anti").localCheckpoint(true);
       counted = counted.unionByName(blockSizes(entriesNow, more));
     }
-    Dataset<Row> droppedBlocks = counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk")
+    Dataset<Row> droppedBlocks = counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk", "_b")
         .localCheckpoint(true);
     List<List<Long>> dropped = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -135,9 +141,9 @@ public final class IncrementalBlocker {
     // records' entries without the dropped blocks are small and broadcast; all entries stream
     // past them once (one join for all rules instead of one per rule).
     Dataset<Row> dirtyEntries = entriesNow.join(broadcast(dirty), "uid")
-        .join(broadcast(droppedBlocks), new String[] {"_fr", "_fk"}, "left_anti");
-    Dataset<Row> candidates = broadcast(dirtyEntries).alias("a")
-        .join(entriesNow.alias("b"), col("a._fr").equalTo(col("b._fr")).and(col("a._fk").equalTo(col("b._fk")))
+        .join(broadcast(droppedBlocks.select("_b")), new String[] {"_b"}, "left_anti");
+    Dataset<Row> candidates = broadcast(dirtyEntries.select("_b", "uid")).alias("a")
+        .join(entriesNow.select("_b", "uid").alias("b"), col("a._b").equalTo(col("b._b"))
             .and(col("a.uid").notEqual(col("b.uid"))))
         .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"))
         .distinct().localCheckpoint(true);
@@ -167,13 +173,16 @@ public final class IncrementalBlocker {
     return new Delta(pairs, reblocked, keyed, entriesNow);
   }
 
-  /** Current size {@code _now} of each of the given blocks ({@code _fr, _fk}), from the entries. */
+  /** Current size {@code _now} of each of the given blocks ({@code _b}), from the entries, with their {@code _fr, _fk}. */
   private static Dataset<Row> blockSizes(Dataset<Row> entries, Dataset<Row> blocks) {
-    return entries.join(broadcast(blocks), new String[] {"_fr", "_fk"}, "left_semi")
-        .groupBy("_fr", "_fk").agg(count(lit(1)).as("_now"));
+    return entries.join(broadcast(blocks.select("_b")), new String[] {"_b"}, "left_semi")
+        .groupBy("_b").agg(count(lit(1)).as("_now"), min("_fr").as("_fr"), min("_fk").as("_fk"));
   }
 
-  /** (uid, rule index _fr, key _fk) for every rule key of every record (array keys exploded). */
+  /**
+   * (uid, rule index _fr, key _fk, block _b) for every rule key of every record (array keys
+   * exploded); _b = xxhash64(_fr, _fk).
+   */
   private static Dataset<Row> entries(Dataset<Row> keyed, List<ResolvedRule> rules) {
     Dataset<Row> out = null;
     for (ResolvedRule r : rules) {
@@ -181,6 +190,6 @@ public final class IncrementalBlocker {
           .where(col("_fk").isNotNull());
       out = out == null ? e : out.union(e);
     }
-    return out;
+    return out.withColumn("_b", org.apache.spark.sql.functions.xxhash64(col("_fr"), col("_fk")));
   }
 }
