@@ -202,8 +202,9 @@ public final class IncrementalLink {
       Dataset<Row> freshRaw = raw.join(broadcast(freshUids.withColumnRenamed("uid", "_uid")),
           xxhash64(col("source"), col("record_id")).equalTo(col("_uid")), "left_semi");
       // computed once: the union below and the touched SSNs both read it
-      Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise()), freshRaw)
-          .localCheckpoint(true);
+      // the record rules' result materialised once (not run again for each dataset-wide aggregate)
+      Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise(), d -> d.localCheckpoint(true)),
+          freshRaw).localCheckpoint(true);
       Dataset<Row> kept = prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_anti");
       // an SSN's shared flag can change only where a record with that SSN came or went
       Dataset<Row> touchedSsns = fresh.select("ssn")
@@ -212,10 +213,18 @@ public final class IncrementalLink {
       Dataset<Row> all = withSharedSsn(kept.unionByName(fresh), touchedSsns, cfg.standardise().ssnMaxDistinctPersons());
       // cached rather than written out as a Parquet copy of the whole population: the later
       // steps read it from memory (at 1M records the stage and the count that fills the cache
-      // take about as long as the copy did)
-      Dataset<Row> cached = all.persist(StorageLevel.MEMORY_AND_DISK());
-      cached.count();
-      return cached;
+      // take about as long as the copy did). Without the columnar cache's compression: its
+      // encoders' statistics on every column were a fifth of the stage at 1M records.
+      String compressedKey = "spark.sql.inMemoryColumnarStorage.compressed";
+      String compressed = spark.conf().get(compressedKey, "true");
+      spark.conf().set(compressedKey, "false");
+      try {
+        Dataset<Row> cached = all.persist(StorageLevel.MEMORY_AND_DISK());
+        cached.count();
+        return cached;
+      } finally {
+        spark.conf().set(compressedKey, compressed);
+      }
     });
     Dataset<Row> stdOut = std.drop("_ssn_flipped");
     long n = std.count();
