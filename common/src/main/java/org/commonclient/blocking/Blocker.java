@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>Algorithm:
  *
  * <ol>
- *   <li>Each rule's keys are folded into one key (a string, or an array of strings of at most
- *       {@code width} elements) and each element replaced by its 64-bit hash ({@link
- *       BlockingAnalysis#hashed}); every (rule, element, record) becomes one entry, partitioned
+ *   <li>Each element of a rule's key (the rule's scalar keys with one element of its array key,
+ *       if any) is hashed to 64 bits from its typed parts ({@link BlockingAnalysis#hashed}; no
+ *       key text is built); every (rule, element, record) becomes one entry, partitioned
  *       and sorted by block ({@link BlockPairs#sortedEntries}, cached): longs to shuffle and sort,
  *       not strings.
  *   <li>{@link BlockingAnalysis} reads each block whole from the sorted entries and counts each
@@ -55,9 +55,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Skew: blocks over {@code saltThreshold} records are salted: split into S sub-blocks, every
  *       record copied into each but the left side of its pairs only in the one its uid hashes
  *       to, so a block's pairs are built by S tasks instead of one and each pair once.
- *   <li>A pair belongs to the first rule that generates it: one aggregation keeps each pair with
- *       its smallest rule index (a pair sharing several elements of an array key, or found by
- *       several rules, comes out once). Nothing runs until the caller uses {@code pairs}.
+ *   <li>A pair belongs to the first rule that generates it: a primitive hash set of pairs
+ *       ({@link PairSet}) keeps each with its smallest rule index, within each task as the blocks
+ *       emit them and exactly after a shuffle on the pair (a pair sharing several elements of an
+ *       array key, or found by several rules, comes out once). Nothing runs until the caller uses
+ *       {@code pairs}.
  * </ol>
  */
 public final class Blocker {

@@ -27,9 +27,10 @@ import org.apache.spark.sql.types.DataTypes;
  * A rule bound to a record schema: its keys folded into one column, a string (scalar rule) or an
  * array of strings (rule with an array key: one composite value per element).
  *
- * <p>Folding the keys into one string lets the join, the analysis, the exclusion of earlier rules
- * and the dropping of oversized blocks all work on one column. Each key is cast to string; null and
- * blank values make the record keyless for the rule.
+ * <p>Blocking itself hashes each element from its typed parts ({@link #scalarParts}, {@link
+ * #arrayElements}; {@link BlockingAnalysis#hashed}); the folded string form ({@link #key}, {@link
+ * #elements}) names blocks in stats and messages. Null and blank values make the record keyless
+ * for the rule.
  */
 final class ResolvedRule {
   /** Separates the key parts inside the composite key (a control character, never in data). */
