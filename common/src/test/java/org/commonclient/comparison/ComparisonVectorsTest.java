@@ -77,6 +77,30 @@ class ComparisonVectorsTest {
   }
 
   @Test
+  void skippedComparisonsAreNullOnlyWhereTheirConditionHolds(SparkSession spark) {
+    // one pass over pairs of two sets: set 1 skips the Jaro-Winkler comparison (and its helper),
+    // set 0 computes everything; the exact comparison is computed for both
+    StructType schema = new StructType().add("_set", "int").add("s_l", "string").add("s_r", "string")
+        .add("t_l", "string").add("t_r", "string");
+    Dataset<Row> df =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(0, "MARTHA", "MARHTA", "A", "A"),
+                RowFactory.create(1, "MARTHA", "MARHTA", "A", "A"),
+                RowFactory.create(1, "ABC", "XYZ", "A", "B"),
+                RowFactory.create(0, "ABC", "XYZ", null, "B")),
+            schema);
+    List<Comparison> cs = List.of(Comparisons.jaroWinklerAtThresholds("s", 0.95, 0.8), Comparisons.exactMatch("t"));
+    List<Row> out = ComparisonVectors.compute(df, cs, null, java.util.Map.of("s", col("_set").equalTo(1)))
+        .select("gamma_s", "gamma_t").collectAsList();
+    assertEquals(List.of(Arrays.asList(2, 1), Arrays.asList(null, 1), Arrays.asList(null, 0), Arrays.asList(0, -1)),
+        out.stream().map(r -> Arrays.asList((Integer) r.get(0), (Integer) r.get(1))).toList());
+    // no condition: the same as the plain computation
+    assertEquals(ComparisonVectors.compute(df, cs).select("gamma_s", "gamma_t").collectAsList(),
+        ComparisonVectors.compute(df, cs, null, java.util.Map.of()).select("gamma_s", "gamma_t").collectAsList());
+  }
+
+  @Test
   void joinSidesBuildsSuffixedColumns(SparkSession spark) {
     Dataset<Row> recs =
         spark.createDataFrame(

@@ -74,6 +74,26 @@ class StandardiserTest {
     Dataset<Row> out = Standardiser.standardise(in, cfg);
     assertEquals(Standardiser.COLUMNS, Arrays.asList(out.columns()), "output columns");
 
+    // carried input columns pass through unchanged after the standard ones, which are unaffected
+    List<String> carriedCols = List.of("program", "row_hash", "enroll_start");
+    Dataset<Row> carried = Standardiser.standardise(in, cfg, java.util.function.UnaryOperator.identity(), carriedCols);
+    List<String> withCarried = new ArrayList<>(Standardiser.COLUMNS);
+    withCarried.addAll(carriedCols);
+    assertEquals(withCarried, Arrays.asList(carried.columns()), "output columns with carried ones");
+    org.apache.spark.sql.Column[] standard = Standardiser.COLUMNS.stream().map(org.apache.spark.sql.functions::col)
+        .toArray(org.apache.spark.sql.Column[]::new);
+    assertEquals(0, carried.select(standard).exceptAll(out).count() + out.exceptAll(carried.select(standard)).count());
+    Map<String, Row> inById = new HashMap<>();
+    for (Row r : in.collectAsList()) {
+      inById.put(r.getAs("record_id"), r);
+    }
+    for (Row r : carried.collectAsList()) {
+      Row src = inById.get(r.<String>getAs("record_id"));
+      for (String c : carriedCols) {
+        assertEquals((Object) src.getAs(c), r.getAs(c), c + " of record " + r.getAs("record_id"));
+      }
+    }
+
     Map<String, Row> byId = new HashMap<>();
     for (Row r : out.collectAsList()) {
       byId.put(r.getAs("record_id"), r);
