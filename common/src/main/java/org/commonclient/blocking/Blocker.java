@@ -122,10 +122,11 @@ public final class Blocker {
   private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
 
   /**
-   * Caches and materialises a table of hashed keys without the columnar cache's compression (its
-   * dictionary attempt on every column of random longs cost more than the keys themselves).
+   * Caches (memory and disk) and materialises a table without the columnar cache's compression:
+   * its encoders try a dictionary and run lengths on every column, which for random hashes (the
+   * key tables here) or a whole population of records cost more than they saved.
    */
-  static Dataset<Row> cacheUncompressed(Dataset<Row> data) {
+  public static Dataset<Row> cacheUncompressed(Dataset<Row> data) {
     SparkSession spark = data.sparkSession();
     String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
     spark.conf().set(CACHE_COMPRESSED, "false");

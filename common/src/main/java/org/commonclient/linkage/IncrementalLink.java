@@ -215,16 +215,7 @@ public final class IncrementalLink {
       // steps read it from memory (at 1M records the stage and the count that fills the cache
       // take about as long as the copy did). Without the columnar cache's compression: its
       // encoders' statistics on every column were a fifth of the stage at 1M records.
-      String compressedKey = "spark.sql.inMemoryColumnarStorage.compressed";
-      String compressed = spark.conf().get(compressedKey, "true");
-      spark.conf().set(compressedKey, "false");
-      try {
-        Dataset<Row> cached = all.persist(StorageLevel.MEMORY_AND_DISK());
-        cached.count();
-        return cached;
-      } finally {
-        spark.conf().set(compressedKey, compressed);
-      }
+      return org.commonclient.blocking.Blocker.cacheUncompressed(all);
     });
     Dataset<Row> stdOut = std.drop("_ssn_flipped");
     long n = std.count();
