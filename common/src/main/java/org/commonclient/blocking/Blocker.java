@@ -295,13 +295,7 @@ public final class Blocker {
     if (salted) {
       cond = cond.and(col("l._salt").equalTo(col("r._salt")));
     }
-    if (linkType == LinkType.DEDUPE) {
-      cond = cond.and(col("l.source").eqNullSafe(col("r.source")));
-    }
-    cond = cond.and(col("l.uid").lt(col("r.uid")));
-    if (linkType == LinkType.LINK) {
-      cond = cond.and(not(col("l.source").eqNullSafe(col("r.source"))));
-    }
+    cond = cond.and(allowedBy(linkType)).and(col("l.uid").lt(col("r.uid")));
     if (rule.width > 1) {
       cond = cond.and(firstSharedElement(rule));
     }
@@ -314,6 +308,15 @@ public final class Blocker {
     // (bigger) one.
     return l.hint("shuffle_hash").join(r, cond, "inner")
         .select(col("l.uid").as("uid_l"), col("r.uid").as("uid_r"), lit(rule.index).as("match_key"));
+  }
+
+  /** The link type's condition on the sources of a pair {@code (l, r)}: same, different, or any. */
+  static Column allowedBy(LinkType linkType) {
+    return switch (linkType) {
+      case DEDUPE -> col("l.source").eqNullSafe(col("r.source"));
+      case LINK -> not(col("l.source").eqNullSafe(col("r.source")));
+      default -> lit(true);
+    };
   }
 
   /**

@@ -155,11 +155,6 @@ public final class IncrementalBlocker {
     for (int i = rules.size() - 1; i >= 0; i--) {
       rule = when(coalesce(Blocker.generatedBy(rules.get(i)), lit(false)), lit(i)).otherwise(rule);
     }
-    Column allowed = switch (linkType) {
-      case DEDUPE -> col("l.source").eqNullSafe(col("r.source"));
-      case LINK -> not(col("l.source").eqNullSafe(col("r.source")));
-      default -> lit(true);
-    };
     Dataset<Row> touching = candidates.select(col("uid_l").as("uid"))
         .union(candidates.select(col("uid_r").as("uid"))).distinct();
     Dataset<Row> sides = BlockingAnalysis.withoutDropped(
@@ -167,7 +162,7 @@ public final class IncrementalBlocker {
     Dataset<Row> pairs = candidates.alias("p")
         .join(sides.alias("l"), col("p.uid_l").equalTo(col("l.uid")))
         .join(sides.alias("r"), col("p.uid_r").equalTo(col("r.uid")))
-        .where(allowed)
+        .where(Blocker.allowedBy(linkType))
         .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), rule.as("match_key"))
         .where(col("match_key").isNotNull());
     return new Delta(pairs, reblocked, keyed, entriesNow);

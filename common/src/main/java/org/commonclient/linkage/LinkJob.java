@@ -1,6 +1,5 @@
 package org.commonclient.linkage;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
@@ -409,24 +408,8 @@ public final class LinkJob {
     skippedIn.forEach((c, in) -> skipWhen.put(c, col("_set").isin(in.toArray())));
     Dataset<Row> v = ComparisonVectors.compute(joinSides(all, std, broadcastStd(cfg, n)),
         org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg.comparison()), null, skipWhen);
-    List<org.apache.spark.sql.Column> keys = new ArrayList<>(List.of(col("_set")));
-    List<org.apache.spark.sql.Column> groups = new ArrayList<>(List.of(col("_set")));
-    for (String c : names) {
-      keys.add(coalesce(col("gamma_" + c).cast("int"), lit(-1)).as("g_" + c));
-      groups.add(col("g_" + c));
-    }
-    List<List<PatternCount>> bySet = new ArrayList<>();
-    for (int i = 0; i <= rules.size(); i++) {
-      bySet.add(new ArrayList<>());
-    }
-    for (Row r : v.select(keys.toArray(new org.apache.spark.sql.Column[0]))
-        .groupBy(groups.toArray(new org.apache.spark.sql.Column[0])).count().collectAsList()) {
-      int[] g = new int[names.size()];
-      for (int j = 0; j < g.length; j++) {
-        g[j] = r.getInt(j + 1);
-      }
-      bySet.get(r.getInt(0)).add(new PatternCount(g, r.getLong(names.size() + 1)));
-    }
+    // counted by (set, pattern) as the blocked pairs are by (rule, pattern)
+    Map<Integer, List<PatternCount>> bySet = Em.patternCountsByMatchKey(v.withColumnRenamed("_set", "match_key"), names);
     for (BlockingResult b : blockings) {
       if (b != null) {
         b.close();
@@ -434,9 +417,10 @@ public final class LinkJob {
     }
     List<Em.Session> sessions = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
-      sessions.add(new Em.Session(rules.get(i).name(), bySet.get(i + 1), Set.copyOf(rules.get(i).blockedOn())));
+      sessions.add(new Em.Session(rules.get(i).name(), bySet.getOrDefault(i + 1, List.of()),
+          Set.copyOf(rules.get(i).blockedOn())));
     }
-    return new ModelTraining.Counted(bySet.get(0), sessions);
+    return new ModelTraining.Counted(bySet.getOrDefault(0, List.of()), sessions);
   }
 
   /**
