@@ -72,9 +72,36 @@ public final class IncrementalBlocker {
       BlockingConfig cfg, LinkType linkType) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
+    return blockKeyed(BlockingAnalysis.hashed(before, rulesBefore), BlockingAnalysis.hashed(current, rules), rules,
+        changed, departed, cfg, linkType);
+  }
+
+  /**
+   * The hashed key table of records ({@link BlockingAnalysis#hashed} under the configured rules):
+   * what a link run keeps for the next incremental run, which then hashes the keys of its new and
+   * changed records only.
+   */
+  public static Dataset<Row> keyTable(Dataset<Row> records, BlockingConfig cfg) {
+    return BlockingAnalysis.hashed(records, ResolvedRule.resolveAll(records, cfg.rules()));
+  }
+
+  /**
+   * As {@link #block(Dataset, Dataset, Dataset, Dataset, BlockingConfig, LinkType)}, from the
+   * populations' hashed key tables ({@link #keyTable}) instead of their records.
+   *
+   * @param records any records with the rule columns (their schema resolves the rules)
+   */
+  public static Delta block(Dataset<Row> keyedBefore, Dataset<Row> keyedNow, Dataset<Row> records, Dataset<Row> changed,
+      Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
+    return blockKeyed(keyedBefore, keyedNow, ResolvedRule.resolveAll(records, cfg.rules()), changed, departed, cfg,
+        linkType);
+  }
+
+  private static Delta blockKeyed(Dataset<Row> keyedBefore, Dataset<Row> keyedNow, List<ResolvedRule> rules,
+      Dataset<Row> changed, Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
     // keys as 64-bit hashes, as in the full run's Blocker; the entries (one row per rule and key
     // element of a record) are materialised once: every step below reads them, none recomputes them
-    Dataset<Row> keyed = Blocker.cacheUncompressed(BlockingAnalysis.hashed(current, rules));
+    Dataset<Row> keyed = Blocker.cacheUncompressed(keyedNow);
     Dataset<Row> entriesNow = Blocker.cacheUncompressed(entries(keyed, rules));
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
@@ -89,12 +116,11 @@ public final class IncrementalBlocker {
     // previous population). Only those records' previous keys are computed.
     Dataset<Row> changedUids = changed.select(col("uid").cast("long").as("uid"));
     Dataset<Row> moved = changedUids.union(departed.select(col("uid").cast("long").as("uid"))).distinct();
-    Dataset<Row> previousOfMoved = before.join(broadcast(moved), new String[] {"uid"}, "left_semi");
+    Dataset<Row> previousOfMoved = keyedBefore.join(broadcast(moved), new String[] {"uid"}, "left_semi");
     // blocks are named by _b, one long (a hash of rule and key): the joins and counts below on it
     // use Spark's primitive-key hash maps (on the pair rule, key they hashed and compared binary rows)
     Dataset<Row> came = entriesNow.join(broadcast(changedUids), "uid").select("_fr", "_fk", "_b").localCheckpoint(true);
-    Dataset<Row> went = entries(BlockingAnalysis.hashed(previousOfMoved, rulesBefore),
-        rulesBefore).select("_fr", "_fk", "_b").localCheckpoint(true);
+    Dataset<Row> went = entries(previousOfMoved, rules).select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).dropDuplicates("_b").localCheckpoint(true);
     Dataset<Row> nNow = blockSizes(entriesNow, touched).localCheckpoint(true);
     Dataset<Row> delta = came.groupBy("_b").agg(count(lit(1)).as("_in"), min("_fr").as("_fr_in"), min("_fk").as("_fk_in"))

@@ -33,11 +33,30 @@ public final class AtomicPublisher {
   /** How a table is written. */
   public enum Mode {
     OVERWRITE,
-    APPEND
+    APPEND,
+    /** In place ({@link DeltaTables#upsert}): rows replaced or added by key, others kept. */
+    UPSERT
   }
 
-  /** One table to publish. */
-  public record Table(String path, Dataset<Row> data, Mode mode) {}
+  /**
+   * One table to publish.
+   *
+   * @param keys for {@link Mode#UPSERT}: the columns naming a row
+   * @param deletes for {@link Mode#UPSERT}: the keys of rows to remove (null: none)
+   */
+  public record Table(String path, Dataset<Row> data, Mode mode, java.util.List<String> keys, Dataset<Row> deletes) {
+    public Table(String path, Dataset<Row> data, Mode mode) {
+      this(path, data, mode, java.util.List.of(), null);
+      if (mode == Mode.UPSERT) {
+        throw new IllegalArgumentException("An upsert of " + path + " needs its key columns");
+      }
+    }
+
+    /** Rows replacing or adding to the table's rows by {@code keys}; the rows keyed in {@code deletes} removed. */
+    public static Table upsert(String path, Dataset<Row> rows, java.util.List<String> keys, Dataset<Row> deletes) {
+      return new Table(path, rows, Mode.UPSERT, java.util.List.copyOf(keys), deletes);
+    }
+  }
 
   private AtomicPublisher() {}
 
@@ -98,6 +117,8 @@ public final class AtomicPublisher {
   private static void write(SparkSession spark, String name, Table t, Map<String, Long> written) {
     if (t.mode() == Mode.APPEND) {
       DeltaTables.append(t.data(), t.path());
+    } else if (t.mode() == Mode.UPSERT) {
+      DeltaTables.upsert(t.data(), t.path(), t.keys(), t.deletes());
     } else {
       DeltaTables.overwrite(t.data(), t.path());
     }

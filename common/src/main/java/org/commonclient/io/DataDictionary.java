@@ -40,14 +40,20 @@ public final class DataDictionary {
     }
     t.add(new Table("identified", "record_keys", "link", "source, record_id",
         "Standardised identifiers of every linked record, which link --incremental compares new extracts "
-            + "with; replaced by each link run.", Schemas.RECORD_KEYS));
+            + "with; replaced by each full link run, updated in place by each incremental one.", Schemas.RECORD_KEYS));
+    t.add(new Table("identified", "block_keys", "link", "uid",
+        "Hashed blocking keys of every linked record, so that link --incremental computes only the new and changed "
+            + "records' keys; replaced by each full link run, updated in place by each incremental one.",
+        Schemas.BLOCK_KEYS));
     t.add(new Table("linked", "crosswalk", "link", "source, record_id",
-        "Source record to stable person id; replaced by each link run.", Schemas.CROSSWALK));
+        "Source record to stable person id; replaced by each full link run, updated in place by each incremental one.", Schemas.CROSSWALK));
     t.add(new Table("linked", "person", "link", "person_id",
-        "One row per person with values summarised over the person's records; replaced by each link run.",
+        "One row per person with values summarised over the person's records; replaced by each full link run, "
+            + "updated in place (the affected people) by each incremental one.",
         Schemas.PERSON));
     t.add(new Table("linked", "match_pairs", "link", "source_l, record_id_l, source_r, record_id_r",
-        "Scored candidate pairs of the latest link run (match_probability at least linkage.matchPairsMinProbability).",
+        "Scored candidate pairs (match_probability at least linkage.matchPairsMinProbability); replaced by each full "
+            + "link run; an incremental run replaces the pairs of its new, changed and withdrawn records.",
         Schemas.MATCH_PAIR));
     t.add(new Table("linked", "model", "link", "run_id", "The Fellegi-Sunter model of every link run (appended).",
         Schemas.MODEL));

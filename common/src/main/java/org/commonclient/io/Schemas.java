@@ -161,6 +161,23 @@ public final class Schemas {
             field("row_hash", StringType, "row_hash of the person record the keys were computed from"),
           });
 
+
+  /**
+   * The hashed blocking keys of every linked record, kept for the next incremental link run:
+   * identified zone table {@code block_keys} (derived from clear identifiers). The columns after
+   * {@code source} depend on the configured blocking rules.
+   */
+  public static final StructType BLOCK_KEYS =
+      new StructType(
+          new StructField[] {
+            field("uid", LongType, "record key: xxhash64(source, record_id)"),
+            field("source", StringType, "source name"),
+            field("<residual column>", StringType,
+                "a record_keys column that a blocking rule's residual condition reads (with its record_keys type)"),
+            field("_bk<rule>_<element>", LongType,
+                "xxhash64 of the blocking key of rule <rule> (0 = first rule), one column per element of an array key;"
+                    + " null where the record has no such key or element"),
+          });
   /** One row per person (a cluster of linked records): linked zone table {@code person}. */
   public static final StructType PERSON =
       new StructType(

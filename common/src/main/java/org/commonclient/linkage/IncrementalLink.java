@@ -93,6 +93,12 @@ public final class IncrementalLink {
   public static final String RECORD_KEYS = "record_keys";
 
   /**
+   * The identified-zone table of every linked record's hashed blocking keys ({@link
+   * IncrementalBlocker#keyTable}), one row per record, kept with {@link #RECORD_KEYS}.
+   */
+  public static final String BLOCK_KEYS = "block_keys";
+
+  /**
    * @param link the usual link figures (records = current population; candidate and matched pairs
    *     of this run only; persons = all people after the update)
    * @param incremental false when no previous run could be extended and a full run was made
@@ -197,34 +203,50 @@ public final class IncrementalLink {
     Dataset<Row> goneNow = status.where(col("status").isin("CHANGED", "WITHDRAWN")).select("uid");
     Dataset<Row> withdrawn = status.where(col("status").equalTo("WITHDRAWN")).select("uid");
 
-    // 2. standardise the new and changed records; the rest keep their stored columns
-    Dataset<Row> std = stage.run("standardise", () -> {
+    // 2. standardise the new and changed records; the rest keep their stored columns. The
+    // population is not materialised: it is the stored record_keys without the replaced rows,
+    // plus the replacing ones, read where a step needs it (mostly a few records of it)
+    Dataset<Row> updated = stage.run("standardise", () -> {
       Dataset<Row> freshRaw = raw.join(broadcast(freshUids.withColumnRenamed("uid", "_uid")),
           xxhash64(col("source"), col("record_id")).equalTo(col("_uid")), "left_semi");
-      // computed once: the union below and the touched SSNs both read it
       // the record rules' result materialised once (not run again for each dataset-wide aggregate)
       Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise(), d -> d.localCheckpoint(true)),
           freshRaw).localCheckpoint(true);
       Dataset<Row> kept = prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_anti");
-      // an SSN's shared flag can change only where a record with that SSN came or went
+      // an SSN's shared flag can change only where a record with that SSN came or went: it is
+      // recomputed from all the records holding such an SSN (every record of each of them)
       Dataset<Row> touchedSsns = fresh.select("ssn")
           .union(prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_semi").select("ssn"))
-          .where(col("ssn").isNotNull()).distinct();
-      Dataset<Row> all = withSharedSsn(kept.unionByName(fresh), touchedSsns, cfg.standardise().ssnMaxDistinctPersons());
-      // cached rather than written out as a Parquet copy of the whole population: the later
-      // steps read it from memory (at 1M records the stage and the count that fills the cache
-      // take about as long as the copy did). Without the columnar cache's compression: its
-      // encoders' statistics on every column were a fifth of the stage at 1M records.
-      return org.commonclient.blocking.Blocker.cacheUncompressed(all);
+          .where(col("ssn").isNotNull()).distinct().localCheckpoint(true);
+      Dataset<Row> holders = kept.unionByName(fresh)
+          .join(broadcast(touchedSsns.select(col("ssn").as("_t_ssn"))), col("ssn").equalTo(col("_t_ssn")), "left_semi");
+      Dataset<Row> fixed = withSharedSsn(holders, touchedSsns, cfg.standardise().ssnMaxDistinctPersons()).localCheckpoint(true);
+      // every new or changed record (its SSN flag as it is now), and every unchanged one whose flag flipped
+      Dataset<Row> rows = fresh.join(broadcast(fixed.select("uid")), new String[] {"uid"}, "left_anti")
+          .withColumn("_ssn_flipped", lit(false))
+          .unionByName(fixed.join(broadcast(freshUids), new String[] {"uid"}, "left_semi").withColumn("_ssn_flipped", lit(false)))
+          .unionByName(fixed.where(col("_ssn_flipped")).join(broadcast(freshUids), new String[] {"uid"}, "left_anti"));
+      return org.commonclient.blocking.Blocker.cacheUncompressed(rows);
     });
-    Dataset<Row> stdOut = std.drop("_ssn_flipped");
-    long n = std.count();
-    Dataset<Row> flippedUids = std.where(col("_ssn_flipped")).select("uid").join(freshUids, new String[] {"uid"}, "left_anti");
-    Dataset<Row> changed = LinkJob.boundary(spark, freshUids.union(flippedUids), work + "/changed");
+    Dataset<Row> flippedUids = updated.where(col("_ssn_flipped")).select("uid");
+    Dataset<Row> changed = LinkJob.boundary(spark, updated.select("uid"), work + "/changed");
+    Dataset<Row> upd = updated.drop("_ssn_flipped");
+    Dataset<Row> replaced = LinkJob.boundary(spark, goneNow.union(flippedUids).distinct(), work + "/replaced");
+    Dataset<Row> stdOut = prevKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(upd);
+    long n = prevKeys.count() - byStatus.get("WITHDRAWN") + byStatus.get("NEW");
 
-    // 3. block the dirty records against everyone, compare, score with the previous model
-    IncrementalBlocker.Delta blocked = stage.run("block", () ->
-        IncrementalBlocker.block(prevKeys, stdOut, changed, goneNow, cfg.blocking(), cfg.linkType()));
+    // 3. block the dirty records against everyone, compare, score with the previous model. The
+    // keys of the unchanged records are read from the previous run's key table (only the new and
+    // changed records' keys are computed); without one (a run of an earlier version), everyone's.
+    String keyTablePath = storage.identified(BLOCK_KEYS);
+    boolean keysKept = DeltaTables.exists(spark, keyTablePath);
+    Dataset<Row> prevBlockKeys = keysKept ? pinned(spark, keyTablePath) : null;
+    Dataset<Row> updKeys = IncrementalBlocker.keyTable(upd, cfg.blocking());
+    IncrementalBlocker.Delta blocked = stage.run("block", () -> keysKept
+        ? IncrementalBlocker.block(prevBlockKeys,
+            prevBlockKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(updKeys), upd,
+            changed, goneNow, cfg.blocking(), cfg.linkType())
+        : IncrementalBlocker.block(prevKeys, stdOut, changed, goneNow, cfg.blocking(), cfg.linkType()));
     Dataset<Row> pairs = stage.run("block", () -> LinkJob.boundary(spark, blocked.pairs(), work + "/pairs"));
     Dataset<Row> reblocked = LinkJob.boundary(spark, blocked.reblocked(), work + "/reblocked");
     blocked.close();
@@ -236,12 +258,16 @@ public final class IncrementalLink {
       byRule.put(cfg.blocking().rules().get(r.getInt(0)).name(), r.getLong(1));
     }
     long candidatePairs = byRule.values().stream().mapToLong(Long::longValue).sum();
-    long rescored = flippedUids.count() + reblocked.count();
+    long rescored = updated.where(col("_ssn_flipped")).count() + reblocked.count();
     LOG.info("incremental block: {} candidate pairs {}; {} unchanged records re-paired", candidatePairs, byRule, rescored);
 
-    boolean bc = LinkJob.broadcastStd(cfg, n);
+    // the records the pairs touch (a few per cent of the population in a monthly run)
+    Dataset<Row> sides = stage.run("compare", () -> LinkJob.boundary(spark, stdOut.join(broadcast(
+        pairs.select(col("uid_l").as("uid")).union(pairs.select(col("uid_r").as("uid"))).distinct()),
+        new String[] {"uid"}, "left_semi"), work + "/sides"));
+    boolean bc = LinkJob.broadcastStd(cfg, sides.count());
     Dataset<Row> vectors = stage.run("compare", () ->
-        LinkJob.boundary(spark, LinkJob.compare(pairs, stdOut, cfg.comparison(), bc), work + "/vectors"));
+        LinkJob.boundary(spark, LinkJob.compare(pairs, sides, cfg.comparison(), bc), work + "/vectors"));
     Dataset<Row> scored = stage.run("score", () -> LinkJob.boundary(spark,
         model.score(TermFrequencies.adjustAll(vectors, stdOut, model, cfg.scoring().termFrequency())), work + "/scored"));
 
@@ -282,14 +308,27 @@ public final class IncrementalLink {
     // 5. publish
     Map<String, Long> versions = stage.run("publish", () -> {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
-      t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.identified(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
-      t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), crosswalk, AtomicPublisher.Mode.OVERWRITE));
-      Dataset<Row> person = prevPerson.join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
-          .unionByName(LinkJob.personTable(ids.crosswalk(), stdOut, raw, runId), true);
-      t.put("person", new AtomicPublisher.Table(storage.linked("person"), person, AtomicPublisher.Mode.OVERWRITE));
-      Dataset<Row> mp = keptPairs.drop("_ul", "_ur").unionByName(
-          LinkJob.matchPairs(scored, stdOut, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), true);
-      t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), mp, AtomicPublisher.Mode.OVERWRITE));
+      // the four linked tables are updated in place: the rows of the changed records, affected
+      // people and new pairs replace or add to the stored ones, the withdrawn ones are removed
+      t.put(RECORD_KEYS, AtomicPublisher.Table.upsert(storage.identified(RECORD_KEYS), upd, List.of("uid"), withdrawn));
+      t.put("crosswalk", AtomicPublisher.Table.upsert(storage.linked("crosswalk"), ids.crosswalk(),
+          List.of("source", "record_id"),
+          prevCw.join(broadcast(withdrawn), new String[] {"uid"}, "left_semi").select("source", "record_id")));
+      t.put("person", AtomicPublisher.Table.upsert(storage.linked("person"),
+          LinkJob.personTable(ids.crosswalk(), stdOut, raw, runId), List.of("person_id"), affectedPersons));
+      List<String> pairKey = List.of("source_l", "record_id_l", "source_r", "record_id_r");
+      Column[] pk = pairKey.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+      Dataset<Row> ends = prevPairs.select(col("source_l"), col("record_id_l"), col("source_r"), col("record_id_r"),
+          xxhash64(col("source_l"), col("record_id_l")).as("_ul"), xxhash64(col("source_r"), col("record_id_r")).as("_ur"));
+      // the stored pairs with a dirty or withdrawn end (two equi-joins: an OR of both ends would loop)
+      Dataset<Row> droppedPairs = ends.join(broadcast(gone.withColumnRenamed("uid", "_ul")), new String[] {"_ul"}, "left_semi")
+          .select(pk)
+          .union(ends.join(broadcast(gone.withColumnRenamed("uid", "_ur")), new String[] {"_ur"}, "left_semi").select(pk))
+          .dropDuplicates(pairKey.toArray(new String[0]));
+      t.put("match_pairs", AtomicPublisher.Table.upsert(storage.linked("match_pairs"),
+          LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), pairKey, droppedPairs));
+      t.put(BLOCK_KEYS, AtomicPublisher.Table.upsert(keyTablePath,
+          keysKept ? updKeys : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), List.of("uid"), withdrawn));
       ModelTraining.Result used = new ModelTraining.Result(model, Optional.of(prevModel.describe()), Optional.empty(),
           Optional.empty(), Optional.empty());
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), LinkJob.modelRow(spark, model, used, runId),
@@ -311,7 +350,7 @@ public final class IncrementalLink {
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
-    std.unpersist();
+    updated.unpersist();
     ids.crosswalk().unpersist();
     ids.history().unpersist();
     LinkJob.deleteQuietly(spark, work);

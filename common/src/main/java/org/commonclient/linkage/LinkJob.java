@@ -198,6 +198,8 @@ public final class LinkJob {
       // what the next incremental run links against (IncrementalLink)
       t.put(IncrementalLink.RECORD_KEYS, new AtomicPublisher.Table(storage.identified(IncrementalLink.RECORD_KEYS),
           IncrementalLink.recordKeys(std, raw), AtomicPublisher.Mode.OVERWRITE));
+      t.put(IncrementalLink.BLOCK_KEYS, new AtomicPublisher.Table(storage.identified(IncrementalLink.BLOCK_KEYS),
+          org.commonclient.blocking.IncrementalBlocker.keyTable(std, cfg.blocking()), AtomicPublisher.Mode.OVERWRITE));
       t.put("person", new AtomicPublisher.Table(storage.linked("person"), personTable(ids.crosswalk(), std, raw, runId), AtomicPublisher.Mode.OVERWRITE));
       t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking()), broadcastStd(cfg, n)), AtomicPublisher.Mode.OVERWRITE));
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), modelRow(spark, model, trained, runId), AtomicPublisher.Mode.APPEND));

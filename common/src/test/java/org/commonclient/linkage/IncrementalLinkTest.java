@@ -87,6 +87,10 @@ class IncrementalLinkTest {
     Dataset<Row> keys = DeltaTables.read(spark, storage.identified(IncrementalLink.RECORD_KEYS));
     assertEquals(month2Records, keys.select("uid").distinct().count(), "record_keys: one row per record");
     Set<String> incKeys = rowsAsText(keys);
+    Set<String> incBlockKeys = rowsAsText(DeltaTables.read(spark, storage.identified(IncrementalLink.BLOCK_KEYS)));
+    assertEquals(month2Records, incBlockKeys.size(), "block_keys: one row per record");
+    Set<String> incPersons = rowsAsText(DeltaTables.read(spark, storage.linked("person")).drop("person_id", "run_id"));
+    Map<String, Row> incPairs = pairsByKey(mp);
 
     // full rerun on the month-2 records with the month-1 model, in its own linked zone
     Map<String, String> o2 = new HashMap<>(o);
@@ -97,6 +101,28 @@ class IncrementalLinkTest {
     Set<Set<String>> full = partition(DeltaTables.read(spark, fullStorage.linked("crosswalk")));
     assertEquals(rowsAsText(DeltaTables.read(spark, storage.identified(IncrementalLink.RECORD_KEYS))), incKeys,
         "record_keys of the incremental run = those the full rerun standardised");
+    assertEquals(rowsAsText(DeltaTables.read(spark, storage.identified(IncrementalLink.BLOCK_KEYS))), incBlockKeys,
+        "block_keys of the incremental run (the stored rows updated in place) = those of the full rerun");
+    assertEquals(rowsAsText(DeltaTables.read(spark, fullStorage.linked("person")).drop("person_id", "run_id")), incPersons,
+        "person rows of the incremental run = the full rerun's, up to the ids");
+    // the same pairs with the same comparison levels and rule; only scores near the table's floor
+    // may differ (old pairs keep the term frequencies of their run)
+    Map<String, Row> fullPairs = pairsByKey(DeltaTables.read(spark, fullStorage.linked("match_pairs")));
+    int bothPairs = 0;
+    for (var e : incPairs.entrySet()) {
+      Row f = fullPairs.get(e.getKey());
+      if (f == null) {
+        assertTrue(e.getValue().getDouble(0) < 0.05, "pair only in the incremental match_pairs: " + e.getValue());
+      } else {
+        bothPairs++;
+        assertEquals(f.getString(1), e.getValue().getString(1), "levels and rule of pair " + e.getKey());
+      }
+    }
+    for (var e : fullPairs.entrySet()) {
+      assertTrue(incPairs.containsKey(e.getKey()) || e.getValue().getDouble(0) < 0.05,
+          "pair only in the full rerun's match_pairs: " + e.getValue());
+    }
+    assertTrue(bothPairs > 0.9 * fullPairs.size(), bothPairs + " of " + fullPairs.size() + " pairs in both");
 
     Set<Set<String>> onlyInc = new HashSet<>(incremental);
     onlyInc.removeAll(full);
@@ -122,6 +148,27 @@ class IncrementalLinkTest {
     assertEquals(incCw.select("person_id").distinct().count(),
         DeltaTables.read(spark, storage.linked("person")).count(), "one person row per person id");
     assertEquals(1, DeltaTables.read(spark, storage.linked("runs")).where(col("run_id").equalTo("run2")).count(), "runs row");
+  }
+
+  /** match_pairs by "source|record_id|source|record_id": (match_probability, levels and rule as text). */
+  static Map<String, Row> pairsByKey(Dataset<Row> mp) {
+    List<String> levels = new java.util.ArrayList<>();
+    for (String c : mp.columns()) {
+      if (c.startsWith("gamma_") || c.equals("match_rule")) {
+        levels.add(c);
+      }
+    }
+    java.util.Collections.sort(levels);
+    Dataset<Row> d = mp.select(org.apache.spark.sql.functions.concat_ws("|", col("source_l"), col("record_id_l"),
+            col("source_r"), col("record_id_r")),
+        col("match_probability"),
+        org.apache.spark.sql.functions.concat_ws("|", levels.stream()
+            .map(c -> col(c).cast("string")).toArray(org.apache.spark.sql.Column[]::new)));
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : d.collectAsList()) {
+      out.put(r.getString(0), org.apache.spark.sql.RowFactory.create(r.getDouble(1), r.getString(2)));
+    }
+    return out;
   }
 
   /** Every row as text, columns in name order. */
