@@ -78,6 +78,17 @@ public final class Blocker {
   }
 
   public static BlockingResult block(Dataset<Row> records, BlockingConfig cfg, LinkType linkType) {
+    return block(records, null, cfg, linkType);
+  }
+
+  /**
+   * As {@link #block(Dataset, BlockingConfig, LinkType)}, reading the records' hashed keys from
+   * {@code keyTable} ({@link IncrementalBlocker#keyTable} of the same records under the same rules,
+   * e.g. materialised once for the run to keep) instead of computing them.
+   *
+   * @param keyTable the hashed key table, or null to compute the keys from the records
+   */
+  public static BlockingResult block(Dataset<Row> records, Dataset<Row> keyTable, BlockingConfig cfg, LinkType linkType) {
     List<String> columns = Arrays.asList(records.columns());
     if (!columns.contains("uid")) {
       throw new IllegalArgumentException("Cannot block records without a uid column: " + columns);
@@ -101,7 +112,7 @@ public final class Blocker {
     String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
     spark.conf().set(CACHE_COMPRESSED, "false");
     // the hashed keys are not cached: each rule's entries compute only that rule's keys
-    Dataset<Row> hashed = BlockingAnalysis.hashed(records, rules);
+    Dataset<Row> hashed = keyTable != null ? keyTable : BlockingAnalysis.hashed(records, rules);
     Dataset<Row> sorted = BlockPairs.sortedEntries(hashed, rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       plan = BlockingAnalysis.plan(sorted, records, rules, cfg);

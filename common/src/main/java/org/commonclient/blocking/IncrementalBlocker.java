@@ -101,8 +101,11 @@ public final class IncrementalBlocker {
       Dataset<Row> changed, Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
     // keys as 64-bit hashes, as in the full run's Blocker; the entries (one row per rule and key
     // element of a record) are materialised once: every step below reads them, none recomputes them
+    Lap lap = new Lap();
     Dataset<Row> keyed = Blocker.cacheUncompressed(keyedNow);
+    lap.log("key table cached");
     Dataset<Row> entriesNow = Blocker.cacheUncompressed(entries(keyed, rules));
+    lap.log("entries cached");
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
       limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
@@ -122,7 +125,9 @@ public final class IncrementalBlocker {
     Dataset<Row> came = entriesNow.join(broadcast(changedUids), "uid").select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> went = entries(previousOfMoved, rules).select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).dropDuplicates("_b").localCheckpoint(true);
+    lap.log("entries that came and went");
     Dataset<Row> nNow = blockSizes(entriesNow, touched).localCheckpoint(true);
+    lap.log("sizes of the touched blocks");
     Dataset<Row> delta = came.groupBy("_b").agg(count(lit(1)).as("_in"), min("_fr").as("_fr_in"), min("_fk").as("_fk_in"))
         .join(went.groupBy("_b").agg(count(lit(1)).as("_out"), min("_fr").as("_fr_out"), min("_fk").as("_fk_out")),
             new String[] {"_b"}, "full_outer");
@@ -134,6 +139,7 @@ public final class IncrementalBlocker {
         .withColumn("_fk", coalesce(col("_fk"), col("_fk_in"), col("_fk_out")))
         .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk", "_b").localCheckpoint(true);
     long nFlips = flips.count();
+    lap.log("blocks crossing their limit");
     Dataset<Row> reblocked = entriesNow.join(broadcast(flips.select("_b")), new String[] {"_b"}, "left_semi")
         .select("uid").distinct()
         .join(broadcast(changedUids), new String[] {"uid"}, "left_anti").localCheckpoint(true);
@@ -141,6 +147,7 @@ public final class IncrementalBlocker {
       LOG.info("incremental blocking: {} blocks crossed their size limit; their records are re-paired", nFlips);
     }
     Dataset<Row> dirty = changedUids.union(reblocked).distinct().localCheckpoint(true);
+    lap.log("re-paired records");
 
     // Which blocks are dropped as oversized: only the keys of dirty records matter (every
     // candidate pair has a dirty side, so a key two records share, for the pair or for the
@@ -158,7 +165,9 @@ public final class IncrementalBlocker {
     for (int i = 0; i < rules.size(); i++) {
       dropped.add(new ArrayList<>());
     }
-    for (Row row : droppedBlocks.collectAsList()) {
+    List<Row> droppedRows = droppedBlocks.collectAsList();
+    lap.log("dropped blocks of the dirty records");
+    for (Row row : droppedRows) {
       dropped.get(row.getInt(0)).add(row.getLong(1));
     }
     List<long[]> droppedKeys = dropped.stream().map(d -> d.stream().mapToLong(Long::longValue).toArray()).toList();
@@ -173,6 +182,7 @@ public final class IncrementalBlocker {
             .and(col("a.uid").notEqual(col("b.uid"))))
         .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"))
         .distinct().localCheckpoint(true);
+    lap.log("candidate pairs");
 
     // Each candidate's rule as in the full run: the first rule generating the pair (a shared kept
     // key and its residual), where the link type allows the pair at all. The sides come from the
@@ -192,6 +202,17 @@ public final class IncrementalBlocker {
         .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), rule.as("match_key"))
         .where(col("match_key").isNotNull());
     return new Delta(pairs, reblocked, keyed, entriesNow);
+  }
+
+  /** Logs the seconds each step took (the steps end in a materialisation: the times are theirs). */
+  private static final class Lap {
+    private long t = System.nanoTime();
+
+    void log(String step) {
+      long now = System.nanoTime();
+      LOG.info("incremental blocking: {} in {} s", step, String.format("%.1f", (now - t) / 1e9));
+      t = now;
+    }
   }
 
   /** Current size {@code _now} of each of the given blocks ({@code _b}), from the entries, with their {@code _fr, _fk}. */

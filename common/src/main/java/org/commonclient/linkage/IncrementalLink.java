@@ -52,14 +52,19 @@ import org.slf4j.LoggerFactory;
  * standardised columns ({@link Standardiser#COLUMNS}) and the {@code row_hash} seen, written by
  * every full ({@link LinkJob}) and incremental run. Comparing it with {@code person_records}
  * gives the <em>new</em> (unseen (source, record_id)), <em>changed</em> (row_hash differs) and
- * <em>withdrawn</em> (present before, absent now) records.
+ * <em>withdrawn</em> (present before, absent now) records. Beside it {@code identified/block_keys}
+ * ({@link #BLOCK_KEYS}): every record's hashed blocking keys, so a run computes only the new and
+ * changed records' keys (without it, from a run of an earlier version, everyone's keys are
+ * hashed once and the table is written). The current population is never materialised: it is the
+ * stored rows without the replaced ones plus the replacing ones, read where a step needs it.
  *
  * <p>Algorithm:
  *
  * <ol>
  *   <li>Standardise the new and changed records only; the others keep their stored columns.
- *       SSN_SHARED (a whole-dataset flag) is recomputed over the whole current population from the
- *       stored columns; records whose flag flips are re-scored.
+ *       SSN_SHARED (a whole-dataset flag) is recomputed, from the stored columns, for the SSNs of
+ *       the records that came or went (over every record holding one); records whose flag flips
+ *       are re-scored.
  *   <li>Block the dirty records (new, changed, re-flagged, and records of blocks that crossed
  *       their size limit) against themselves and all records ({@link IncrementalBlocker}: the
  *       full run's ordered rules, pair-once), compare, and score with the previous run's model
@@ -72,9 +77,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Stable ids ({@link StableIds}) for the affected clusters against the affected people's
  *       previous ids; new ids never collide with any previous id. Merges and splits go to {@code
  *       person_id_history} (only affected people get history rows).
- *   <li>{@code record_keys}, {@code crosswalk}, {@code person}, {@code match_pairs} are rewritten
- *       (unaffected rows copied from the previous version), {@code model}, {@code
- *       person_id_history}, {@code runs} appended, all through {@link AtomicPublisher}.
+ *   <li>{@code record_keys}, {@code block_keys}, {@code crosswalk}, {@code person}, {@code
+ *       match_pairs} are updated in place ({@link AtomicPublisher.Mode#UPSERT}: a Delta MERGE with
+ *       deletion vectors writes the rows of the changed records, affected people and touched
+ *       pairs and marks the rows they replace or remove; unaffected rows are not rewritten),
+ *       {@code model}, {@code person_id_history}, {@code runs} appended, all through {@link
+ *       AtomicPublisher}.
  * </ol>
  *
  * <p>A full run is made instead when there is no previous run to extend, or when the
@@ -294,16 +302,15 @@ public final class IncrementalLink {
           cc.components().join(stdOut.select("uid", "source", "record_id"), "uid"), work + "/clusters");
       Dataset<Row> prevAffected = prevCw.join(broadcast(affectedPersons), "person_id").select("source", "record_id", "person_id");
       StableIds.StableIdResult r = StableIds.assign(clusters, prevAffected, runId, cfg.clustering().personIdPrefix(),
-          prevCw.select("person_id").distinct());
+          prevPerson.select("person_id")); // every previous id: one person row each
       Dataset<Row> cw = r.crosswalk().persist(StorageLevel.MEMORY_AND_DISK());
       cw.count();
       return new StableIds.StableIdResult(cw, r.history().persist(StorageLevel.MEMORY_AND_DISK()));
     });
-    Dataset<Row> crosswalk = prevCw.select("source", "record_id", "person_id", "run_id")
-        .join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
-        .select("source", "record_id", "person_id", "run_id")
-        .unionByName(ids.crosswalk());
-    long persons = stage.run("cluster", () -> crosswalk.select("person_id").distinct().count());
+    // the people after the update: the unaffected ones (every previous person holds a record, so
+    // the person table counts them) and the re-clustered ones
+    long persons = stage.run("cluster", () -> prevPerson.count() - affectedCount[0]
+        + ids.crosswalk().select("person_id").distinct().count());
 
     // 5. publish
     Map<String, Long> versions = stage.run("publish", () -> {

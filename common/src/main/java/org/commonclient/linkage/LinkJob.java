@@ -148,7 +148,11 @@ public final class LinkJob {
     long n = std.count();
     LOG.info("standardise: {} records", n);
 
-    BlockingResult blocked = stage.run("block", () -> Blocker.block(std, cfg.blocking(), cfg.linkType()));
+    // every record's hashed blocking keys, computed once: the blocking reads them and the run keeps
+    // them (identified/block_keys) for the next incremental run
+    Dataset<Row> blockKeys = stage.run("block", () ->
+        boundary(spark, org.commonclient.blocking.IncrementalBlocker.keyTable(std, cfg.blocking()), work + "/block_keys"));
+    BlockingResult blocked = stage.run("block", () -> Blocker.block(std, blockKeys, cfg.blocking(), cfg.linkType()));
     Dataset<Row> pairs = blocked.pairs().persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, Long> byRule = stage.run("block", () -> blocked.countByRule(pairs));
     // the pairs are cached now: the key table they were built from is not read again
@@ -199,7 +203,7 @@ public final class LinkJob {
       t.put(IncrementalLink.RECORD_KEYS, new AtomicPublisher.Table(storage.identified(IncrementalLink.RECORD_KEYS),
           IncrementalLink.recordKeys(std, raw), AtomicPublisher.Mode.OVERWRITE));
       t.put(IncrementalLink.BLOCK_KEYS, new AtomicPublisher.Table(storage.identified(IncrementalLink.BLOCK_KEYS),
-          org.commonclient.blocking.IncrementalBlocker.keyTable(std, cfg.blocking()), AtomicPublisher.Mode.OVERWRITE));
+          blockKeys, AtomicPublisher.Mode.OVERWRITE));
       t.put("person", new AtomicPublisher.Table(storage.linked("person"), personTable(ids.crosswalk(), std, raw, runId), AtomicPublisher.Mode.OVERWRITE));
       t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking()), broadcastStd(cfg, n)), AtomicPublisher.Mode.OVERWRITE));
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), modelRow(spark, model, trained, runId), AtomicPublisher.Mode.APPEND));
