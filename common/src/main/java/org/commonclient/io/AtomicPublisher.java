@@ -115,6 +115,7 @@ public final class AtomicPublisher {
   static final int PARALLEL_WRITES = 3;
 
   private static void write(SparkSession spark, String name, Table t, Map<String, Long> written) {
+    long t0 = System.nanoTime();
     if (t.mode() == Mode.APPEND) {
       DeltaTables.append(t.data(), t.path());
     } else if (t.mode() == Mode.UPSERT) {
@@ -123,6 +124,8 @@ public final class AtomicPublisher {
       DeltaTables.overwrite(t.data(), t.path());
     }
     written.put(name, DeltaTables.version(spark, t.path()));
+    LOG.info("published {} ({}) as version {} in {} s", name, t.mode().name().toLowerCase(java.util.Locale.ROOT),
+        written.get(name), String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
     failpoint("after:" + name);
   }
 
