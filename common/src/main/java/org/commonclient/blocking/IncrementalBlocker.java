@@ -47,7 +47,7 @@ public final class IncrementalBlocker {
    * @param pairs {@code uid_l, uid_r, match_key}: every candidate pair with a dirty side
    * @param reblocked uids ({@code uid}) of clean records made dirty by a block that crossed its
    *     size limit (not including the given changed records)
-   * @param keyed the cached key table; released by {@link #close()}
+   * @param keyed the cached key table (the previous population's); released by {@link #close()}
    * @param entries the cached (uid, rule, key) entries; released by {@link #close()}
    */
   public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, Dataset<Row> keyed, Dataset<Row> entries)
@@ -72,7 +72,7 @@ public final class IncrementalBlocker {
       BlockingConfig cfg, LinkType linkType) {
     List<ResolvedRule> rules = ResolvedRule.resolveAll(current, cfg.rules());
     List<ResolvedRule> rulesBefore = ResolvedRule.resolveAll(before, cfg.rules());
-    return blockKeyed(BlockingAnalysis.hashed(before, rulesBefore), BlockingAnalysis.hashed(current, rules), rules,
+    return blockKeyed(BlockingAnalysis.hashed(before, rulesBefore), BlockingAnalysis.hashed(current, rules), null, rules,
         changed, departed, cfg, linkType);
   }
 
@@ -89,22 +89,30 @@ public final class IncrementalBlocker {
    * As {@link #block(Dataset, Dataset, Dataset, Dataset, BlockingConfig, LinkType)}, from the
    * populations' hashed key tables ({@link #keyTable}) instead of their records.
    *
+   * <p>The previous key table is read once (cached); the current one is best given as the
+   * previous one without the replaced records plus {@code keyedChanged}, so that it is read
+   * from that cache too.
+   *
+   * @param keyedChanged the key table rows of the {@code changed} records (those of {@code
+   *     keyedNow}), or null to look them up in {@code keyedNow}
    * @param records any records with the rule columns (their schema resolves the rules)
    */
-  public static Delta block(Dataset<Row> keyedBefore, Dataset<Row> keyedNow, Dataset<Row> records, Dataset<Row> changed,
-      Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
-    return blockKeyed(keyedBefore, keyedNow, ResolvedRule.resolveAll(records, cfg.rules()), changed, departed, cfg,
-        linkType);
+  public static Delta block(Dataset<Row> keyedBefore, Dataset<Row> keyedNow, Dataset<Row> keyedChanged,
+      Dataset<Row> records, Dataset<Row> changed, Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
+    return blockKeyed(keyedBefore, keyedNow, keyedChanged, ResolvedRule.resolveAll(records, cfg.rules()), changed,
+        departed, cfg, linkType);
   }
 
-  private static Delta blockKeyed(Dataset<Row> keyedBefore, Dataset<Row> keyedNow, List<ResolvedRule> rules,
-      Dataset<Row> changed, Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
-    // keys as 64-bit hashes, as in the full run's Blocker; the entries (one row per rule and key
-    // element of a record) are materialised once: every step below reads them, none recomputes them
+  private static Delta blockKeyed(Dataset<Row> keyedBefore, Dataset<Row> keyedNow, Dataset<Row> keyedChanged,
+      List<ResolvedRule> rules, Dataset<Row> changed, Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
+    // keys as 64-bit hashes, as in the full run's Blocker. The previous key table is cached (the
+    // current one, mostly made of it, is then read from that cache: Spark substitutes a cached
+    // plan wherever it recurs); the current entries (one row per rule and key element of a
+    // record) are materialised once: every step below reads them, none recomputes them
     Lap lap = new Lap();
-    Dataset<Row> keyed = Blocker.cacheUncompressed(keyedNow);
-    lap.log("key table cached");
-    Dataset<Row> entriesNow = Blocker.cacheUncompressed(entries(keyed, rules));
+    Dataset<Row> keyed = Blocker.cacheUncompressed(keyedBefore);
+    lap.log("previous key table cached");
+    Dataset<Row> entriesNow = Blocker.cacheUncompressed(entries(keyedNow, rules));
     lap.log("entries cached");
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
@@ -119,10 +127,14 @@ public final class IncrementalBlocker {
     // previous population). Only those records' previous keys are computed.
     Dataset<Row> changedUids = changed.select(col("uid").cast("long").as("uid"));
     Dataset<Row> moved = changedUids.union(departed.select(col("uid").cast("long").as("uid"))).distinct();
-    Dataset<Row> previousOfMoved = keyedBefore.join(broadcast(moved), new String[] {"uid"}, "left_semi");
+    Dataset<Row> previousOfMoved = keyed.join(broadcast(moved), new String[] {"uid"}, "left_semi");
     // blocks are named by _b, one long (a hash of rule and key): the joins and counts below on it
     // use Spark's primitive-key hash maps (on the pair rule, key they hashed and compared binary rows)
-    Dataset<Row> came = entriesNow.join(broadcast(changedUids), "uid").select("_fr", "_fk", "_b").localCheckpoint(true);
+    // the changed records' entries (with their uid: they are also the dirty records' entries)
+    Dataset<Row> cameEntries = (keyedChanged != null
+        ? entries(keyedChanged, rules)
+        : entriesNow.join(broadcast(changedUids), "uid")).select("uid", "_fr", "_fk", "_b").localCheckpoint(true);
+    Dataset<Row> came = cameEntries.select("_fr", "_fk", "_b");
     Dataset<Row> went = entries(previousOfMoved, rules).select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).dropDuplicates("_b").localCheckpoint(true);
     lap.log("entries that came and went");
@@ -146,7 +158,6 @@ public final class IncrementalBlocker {
     if (nFlips > 0) {
       LOG.info("incremental blocking: {} blocks crossed their size limit; their records are re-paired", nFlips);
     }
-    Dataset<Row> dirty = changedUids.union(reblocked).distinct().localCheckpoint(true);
     lap.log("re-paired records");
 
     // Which blocks are dropped as oversized: only the keys of dirty records matter (every
@@ -154,10 +165,14 @@ public final class IncrementalBlocker {
     // exclusion of an earlier rule, is a dirty record's key). The touched keys were counted
     // above; the re-paired records' other keys are counted now.
     Dataset<Row> counted = nNow;
+    Dataset<Row> dirtyEntriesAll = cameEntries;
     if (nFlips > 0) {
-      Dataset<Row> more = entriesNow.join(broadcast(reblocked), "uid").select("_fr", "_fk", "_b").dropDuplicates("_b")
+      Dataset<Row> reblockedEntries = entriesNow.join(broadcast(reblocked), "uid").select("uid", "_fr", "_fk", "_b")
+          .localCheckpoint(true);
+      Dataset<Row> more = reblockedEntries.select("_fr", "_fk", "_b").dropDuplicates("_b")
           .join(broadcast(touched.select("_b")), new String[] {"_b"}, "left_anti").localCheckpoint(true);
       counted = counted.unionByName(blockSizes(entriesNow, more));
+      dirtyEntriesAll = dirtyEntriesAll.union(reblockedEntries);
     }
     Dataset<Row> droppedBlocks = counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk", "_b")
         .localCheckpoint(true);
@@ -175,8 +190,7 @@ public final class IncrementalBlocker {
     // Candidates: every record sharing a kept key (of any rule) with a dirty record. The dirty
     // records' entries without the dropped blocks are small and broadcast; all entries stream
     // past them once (one join for all rules instead of one per rule).
-    Dataset<Row> dirtyEntries = entriesNow.join(broadcast(dirty), "uid")
-        .join(broadcast(droppedBlocks.select("_b")), new String[] {"_b"}, "left_anti");
+    Dataset<Row> dirtyEntries = dirtyEntriesAll.join(broadcast(droppedBlocks.select("_b")), new String[] {"_b"}, "left_anti");
     Dataset<Row> candidates = broadcast(dirtyEntries.select("_b", "uid")).alias("a")
         .join(entriesNow.select("_b", "uid").alias("b"), col("a._b").equalTo(col("b._b"))
             .and(col("a.uid").notEqual(col("b.uid"))))
@@ -194,7 +208,7 @@ public final class IncrementalBlocker {
     Dataset<Row> touching = candidates.select(col("uid_l").as("uid"))
         .union(candidates.select(col("uid_r").as("uid"))).distinct();
     Dataset<Row> sides = BlockingAnalysis.withoutDropped(
-        keyed.join(broadcast(touching), new String[] {"uid"}, "left_semi"), rules, droppedKeys);
+        keyedNow.join(broadcast(touching), new String[] {"uid"}, "left_semi"), rules, droppedKeys);
     Dataset<Row> pairs = candidates.alias("p")
         .join(sides.alias("l"), col("p.uid_l").equalTo(col("l.uid")))
         .join(sides.alias("r"), col("p.uid_r").equalTo(col("r.uid")))

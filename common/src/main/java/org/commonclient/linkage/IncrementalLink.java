@@ -252,7 +252,7 @@ public final class IncrementalLink {
     Dataset<Row> updKeys = IncrementalBlocker.keyTable(upd, cfg.blocking());
     IncrementalBlocker.Delta blocked = stage.run("block", () -> keysKept
         ? IncrementalBlocker.block(prevBlockKeys,
-            prevBlockKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(updKeys), upd,
+            prevBlockKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(updKeys), updKeys, upd,
             changed, goneNow, cfg.blocking(), cfg.linkType())
         : IncrementalBlocker.block(prevKeys, stdOut, changed, goneNow, cfg.blocking(), cfg.linkType()));
     Dataset<Row> pairs = stage.run("block", () -> LinkJob.boundary(spark, blocked.pairs(), work + "/pairs"));
@@ -315,27 +315,54 @@ public final class IncrementalLink {
     // 5. publish
     Map<String, Long> versions = stage.run("publish", () -> {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
-      // the four linked tables are updated in place: the rows of the changed records, affected
-      // people and new pairs replace or add to the stored ones, the withdrawn ones are removed
-      t.put(RECORD_KEYS, AtomicPublisher.Table.upsert(storage.identified(RECORD_KEYS), upd, List.of("uid"), withdrawn));
-      t.put("crosswalk", AtomicPublisher.Table.upsert(storage.linked("crosswalk"), ids.crosswalk(),
-          List.of("source", "record_id"),
-          prevCw.join(broadcast(withdrawn), new String[] {"uid"}, "left_semi").select("source", "record_id")));
-      t.put("person", AtomicPublisher.Table.upsert(storage.linked("person"),
-          LinkJob.personTable(ids.crosswalk(), stdOut, raw, runId), List.of("person_id"), affectedPersons));
-      List<String> pairKey = List.of("source_l", "record_id_l", "source_r", "record_id_r");
-      Column[] pk = pairKey.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-      Dataset<Row> ends = prevPairs.select(col("source_l"), col("record_id_l"), col("source_r"), col("record_id_r"),
-          xxhash64(col("source_l"), col("record_id_l")).as("_ul"), xxhash64(col("source_r"), col("record_id_r")).as("_ur"));
-      // the stored pairs with a dirty or withdrawn end (two equi-joins: an OR of both ends would loop)
-      Dataset<Row> droppedPairs = ends.join(broadcast(gone.withColumnRenamed("uid", "_ul")), new String[] {"_ul"}, "left_semi")
-          .select(pk)
-          .union(ends.join(broadcast(gone.withColumnRenamed("uid", "_ur")), new String[] {"_ur"}, "left_semi").select(pk))
-          .dropDuplicates(pairKey.toArray(new String[0]));
-      t.put("match_pairs", AtomicPublisher.Table.upsert(storage.linked("match_pairs"),
-          LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), pairKey, droppedPairs));
-      t.put(BLOCK_KEYS, AtomicPublisher.Table.upsert(keyTablePath,
-          keysKept ? updKeys : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), List.of("uid"), withdrawn));
+      // the re-clustered people's rows, from their records only (a broadcast lookup, not a join
+      // of the whole population)
+      Dataset<Row> cwKeys = broadcast(ids.crosswalk().select("source", "record_id"));
+      Dataset<Row> newPersons = LinkJob.personTable(ids.crosswalk(),
+          stdOut.join(cwKeys, new String[] {"source", "record_id"}, "left_semi"),
+          raw.join(cwKeys, new String[] {"source", "record_id"}, "left_semi"), runId);
+      if (!cfg.incrementalMerge()) {
+        // every table rewritten: its kept rows and the new ones
+        t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.identified(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
+        t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"),
+            prevCw.select("source", "record_id", "person_id", "run_id")
+                .join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
+                .select("source", "record_id", "person_id", "run_id").unionByName(ids.crosswalk()),
+            AtomicPublisher.Mode.OVERWRITE));
+        t.put("person", new AtomicPublisher.Table(storage.linked("person"),
+            prevPerson.join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
+                .unionByName(newPersons, true),
+            AtomicPublisher.Mode.OVERWRITE));
+        t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"),
+            keptPairs.drop("_ul", "_ur").unionByName(
+                LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), true),
+            AtomicPublisher.Mode.OVERWRITE));
+        t.put(BLOCK_KEYS, new AtomicPublisher.Table(keyTablePath, keysKept
+            ? prevBlockKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(updKeys)
+            : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), AtomicPublisher.Mode.OVERWRITE));
+      } else {
+        // updated in place: the rows of the changed records, affected people and new pairs
+        // replace or add to the stored ones, the withdrawn ones are removed
+        t.put(RECORD_KEYS, AtomicPublisher.Table.upsert(storage.identified(RECORD_KEYS), upd, List.of("uid"), withdrawn));
+        t.put("crosswalk", AtomicPublisher.Table.upsert(storage.linked("crosswalk"), ids.crosswalk(),
+            List.of("source", "record_id"),
+            prevCw.join(broadcast(withdrawn), new String[] {"uid"}, "left_semi").select("source", "record_id")));
+        t.put("person", AtomicPublisher.Table.upsert(storage.linked("person"),
+            newPersons, List.of("person_id"), affectedPersons));
+        List<String> pairKey = List.of("source_l", "record_id_l", "source_r", "record_id_r");
+        Column[] pk = pairKey.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+        Dataset<Row> ends = prevPairs.select(col("source_l"), col("record_id_l"), col("source_r"), col("record_id_r"),
+            xxhash64(col("source_l"), col("record_id_l")).as("_ul"), xxhash64(col("source_r"), col("record_id_r")).as("_ur"));
+        // the stored pairs with a dirty or withdrawn end (two equi-joins: an OR of both ends would loop)
+        Dataset<Row> droppedPairs = ends.join(broadcast(gone.withColumnRenamed("uid", "_ul")), new String[] {"_ul"}, "left_semi")
+            .select(pk)
+            .union(ends.join(broadcast(gone.withColumnRenamed("uid", "_ur")), new String[] {"_ur"}, "left_semi").select(pk))
+            .dropDuplicates(pairKey.toArray(new String[0]));
+        t.put("match_pairs", AtomicPublisher.Table.upsert(storage.linked("match_pairs"),
+            LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), pairKey, droppedPairs));
+        t.put(BLOCK_KEYS, AtomicPublisher.Table.upsert(keyTablePath,
+            keysKept ? updKeys : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), List.of("uid"), withdrawn));
+      }
       ModelTraining.Result used = new ModelTraining.Result(model, Optional.of(prevModel.describe()), Optional.empty(),
           Optional.empty(), Optional.empty());
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), LinkJob.modelRow(spark, model, used, runId),

@@ -24,6 +24,8 @@ import org.commonclient.standardise.StandardiseConfig;
  * @param compareBroadcastMaxRecords up to this many records, the comparison step looks both
  *     sides of every pair up in a broadcast copy of the standardised records instead of
  *     shuffling the pairs twice (sort-merge joins); 0 = never broadcast
+ * @param incrementalMerge an incremental run updates the linked tables in place (Delta MERGE
+ *     with deletion vectors) instead of rewriting them
  */
 public record LinkConfig(
     LinkType linkType,
@@ -38,7 +40,8 @@ public record LinkConfig(
     BlockingConfig blocking,
     ComparisonConfig comparison,
     ScoringConfig scoring,
-    ClusteringConfig clustering) {
+    ClusteringConfig clustering,
+    boolean incrementalMerge) {
 
   /** A training blocking rule. */
   public record TrainingRule(String name, List<String> keys, List<String> blockedOn) {}
@@ -62,11 +65,28 @@ public record LinkConfig(
         BlockingConfig.from(root.getConfig(BlockingConfig.PATH)),
         ComparisonConfig.from(root),
         ScoringConfig.from(root),
-        ClusteringConfig.from(root));
+        ClusteringConfig.from(root),
+        incrementalPublish(c.getString("incremental.publish")));
   }
 
   public LinkConfig withLinkType(LinkType t) {
     return new LinkConfig(t, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
-        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering);
+        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering,
+        incrementalMerge);
+  }
+
+  /** The same settings with the incremental publish mode given: in place (true) or rewritten. */
+  public LinkConfig withIncrementalMerge(boolean merge) {
+    return new LinkConfig(linkType, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
+        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering, merge);
+  }
+
+  private static boolean incrementalPublish(String mode) {
+    return switch (mode.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "merge" -> true;
+      case "rewrite" -> false;
+      default -> throw new IllegalArgumentException(
+          "commonclient.linkage.incremental.publish must be rewrite or merge, not '" + mode + "'");
+    };
   }
 }

@@ -67,6 +67,18 @@ class IncrementalBlockerTest {
       d.reblocked().collectAsList().forEach(x -> reblocked.add(x.getLong(0)));
       Set<List<Long>> delta = pairs(d.pairs());
       d.close();
+      // the same from the key tables, the current one made of the previous one (as an incremental link run does)
+      Dataset<Row> keyedBefore = IncrementalBlocker.keyTable(b, cfg);
+      Dataset<Row> keyedChanged = IncrementalBlocker.keyTable(a.join(changed, new String[] {"uid"}, "left_semi"), cfg);
+      Dataset<Row> keyedNow = keyedBefore.join(departed, new String[] {"uid"}, "left_anti").unionByName(keyedChanged);
+      for (Dataset<Row> given : java.util.Arrays.asList(keyedChanged, null)) {
+        IncrementalBlocker.Delta k = IncrementalBlocker.block(keyedBefore, keyedNow, given, a, changed, departed, cfg, type);
+        Set<Long> reblockedK = new HashSet<>();
+        k.reblocked().collectAsList().forEach(x -> reblockedK.add(x.getLong(0)));
+        assertEquals(delta, pairs(k.pairs()), type + ": pairs from the key tables (changed keys given: " + (given != null) + ")");
+        assertEquals(reblocked, reblockedK, type + ": re-paired records from the key tables");
+        k.close();
+      }
       assertTrue(reblocked.containsAll(Set.of(1L, 2L, 3L, 4L, 5L, 6L)), "records of blocks that crossed the limit: " + reblocked);
       Set<Long> dirty = new HashSet<>(reblocked);
       dirty.addAll(Set.of(7L, 9L, 13L, 14L));

@@ -68,6 +68,11 @@ class IncrementalLinkTest {
     month2.write().parquet(staged);
     DeltaTables.overwrite(spark.read().parquet(staged), pr);
 
+    // the tables as they stand before month 2, for the same run with the tables updated in place
+    StorageConfig mergeStorage = new StorageConfig(copyTree(storage.identified(), dir.resolve("m-identified")),
+        copyTree(storage.linked(), dir.resolve("m-linked")), storage.published());
+
+    assertTrue(!cfg.incrementalMerge(), "the default publish rewrites the tables");
     IncrementalLink.Result inc = IncrementalLink.run(spark, storage, cfg, "run2", "test");
     System.out.printf("incremental: %d new, %d changed, %d withdrawn, %d re-paired, %d people re-clustered, %d pairs, %s%n",
         inc.newRecords(), inc.changedRecords(), inc.withdrawnRecords(), inc.rescoredRecords(), inc.affectedPersons(),
@@ -148,6 +153,34 @@ class IncrementalLinkTest {
     assertEquals(incCw.select("person_id").distinct().count(),
         DeltaTables.read(spark, storage.linked("person")).count(), "one person row per person id");
     assertEquals(1, DeltaTables.read(spark, storage.linked("runs")).where(col("run_id").equalTo("run2")).count(), "runs row");
+
+    // the same month published in place (Delta MERGE): the same rows in every table
+    IncrementalLink.run(spark, mergeStorage, cfg.withIncrementalMerge(true), "run2", "test");
+    for (String t : List.of(IncrementalLink.RECORD_KEYS, IncrementalLink.BLOCK_KEYS)) {
+      assertEquals(rowsAsText(DeltaTables.read(spark, storage.identified(t))),
+          rowsAsText(DeltaTables.read(spark, mergeStorage.identified(t))), t + " updated in place = rewritten");
+    }
+    for (String t : List.of("crosswalk", "person", "match_pairs")) {
+      assertEquals(rowsAsText(DeltaTables.read(spark, storage.linked(t))),
+          rowsAsText(DeltaTables.read(spark, mergeStorage.linked(t))), t + " updated in place = rewritten");
+    }
+    assertTrue(DeltaTables.deletionVectorsEnabled(spark, mergeStorage.linked("crosswalk")), "MERGE with deletion vectors");
+  }
+
+  /** Copies a directory tree (a zone of Delta tables) to {@code to}; returns its path. */
+  static String copyTree(String from, Path to) throws java.io.IOException {
+    Path src = Path.of(java.net.URI.create(from.startsWith("file:") ? from : "file:" + from));
+    try (var files = java.nio.file.Files.walk(src)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path d = to.resolve(src.relativize(f).toString());
+        if (java.nio.file.Files.isDirectory(f)) {
+          java.nio.file.Files.createDirectories(d);
+        } else {
+          java.nio.file.Files.copy(f, d);
+        }
+      }
+    }
+    return to.toString();
   }
 
   /** match_pairs by "source|record_id|source|record_id": (match_probability, levels and rule as text). */
