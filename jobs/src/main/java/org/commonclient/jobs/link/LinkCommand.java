@@ -187,10 +187,16 @@ public final class LinkCommand implements Callable<Integer> {
     return m;
   }
 
-  /** SHA-256 of the resolved commonclient configuration, recorded in the runs table. */
+  /**
+   * SHA-256 of the resolved commonclient configuration, recorded in the runs table (an
+   * incremental run whose hash differs from the last link run's links everyone again). How an
+   * incremental run writes its tables ({@code linkage.incremental}) changes no result and is
+   * left out.
+   */
   public static String hash(Config c) {
     try {
-      String rendered = c.getConfig("commonclient").root().render(ConfigRenderOptions.concise());
+      String rendered = c.getConfig("commonclient").withoutPath("linkage.incremental").root()
+          .render(ConfigRenderOptions.concise());
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(rendered.getBytes(StandardCharsets.UTF_8)));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
