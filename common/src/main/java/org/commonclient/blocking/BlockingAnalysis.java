@@ -3,7 +3,6 @@ package org.commonclient.blocking;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
@@ -130,11 +129,6 @@ public final class BlockingAnalysis {
   static Column hashArray(ResolvedRule r) {
     return org.apache.spark.sql.functions.array(r.hashColumns().stream().map(org.apache.spark.sql.functions::col)
         .toArray(Column[]::new));
-  }
-
-  /** The rule's non-null hashed keys of each record as rows (column {@code k}). */
-  static Column explodedKey(ResolvedRule r) {
-    return r.width == 1 ? col(r.hashColumns().get(0)) : explode(hashArray(r));
   }
 
   /**
