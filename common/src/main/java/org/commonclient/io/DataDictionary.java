@@ -15,6 +15,10 @@ import org.apache.spark.sql.types.StructType;
  * schemas with the tables a run actually writes.
  */
 public final class DataDictionary {
+  /** How the link runs write a table of one row per record. */
+  private static final String BY_LINK_RUNS = "replaced by each full link run, rewritten by each incremental one "
+      + "with its unchanged rows kept (updated in place with linkage.incremental.publish = merge).";
+
   private DataDictionary() {}
 
   /**
@@ -40,16 +44,17 @@ public final class DataDictionary {
     }
     t.add(new Table("identified", "record_keys", "link", "source, record_id",
         "Standardised identifiers of every linked record, which link --incremental compares new extracts "
-            + "with; replaced by each full link run, updated in place by each incremental one.", Schemas.RECORD_KEYS));
+            + "with; " + BY_LINK_RUNS, Schemas.RECORD_KEYS));
     t.add(new Table("identified", "block_keys", "link", "uid",
         "Hashed blocking keys of every linked record, so that link --incremental computes only the new and changed "
-            + "records' keys; replaced by each full link run, updated in place by each incremental one.",
+            + "records' keys; " + BY_LINK_RUNS,
         Schemas.BLOCK_KEYS));
     t.add(new Table("linked", "crosswalk", "link", "source, record_id",
-        "Source record to stable person id; replaced by each full link run, updated in place by each incremental one.", Schemas.CROSSWALK));
+        "Source record to stable person id; " + BY_LINK_RUNS, Schemas.CROSSWALK));
     t.add(new Table("linked", "person", "link", "person_id",
         "One row per person with values summarised over the person's records; replaced by each full link run, "
-            + "updated in place (the affected people) by each incremental one.",
+            + "an incremental one replaces the rows of the affected people (rewriting the table, or in place with "
+            + "linkage.incremental.publish = merge).",
         Schemas.PERSON));
     t.add(new Table("linked", "match_pairs", "link", "source_l, record_id_l, source_r, record_id_r",
         "Scored candidate pairs (match_probability at least linkage.matchPairsMinProbability); replaced by each full "
