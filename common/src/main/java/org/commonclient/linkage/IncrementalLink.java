@@ -250,10 +250,12 @@ public final class IncrementalLink {
     boolean keysKept = DeltaTables.exists(spark, keyTablePath);
     Dataset<Row> prevBlockKeys = keysKept ? pinned(spark, keyTablePath) : null;
     Dataset<Row> updKeys = IncrementalBlocker.keyTable(upd, cfg.blocking());
+    // the current key table: the kept records' stored keys and the new and changed records' keys
+    Dataset<Row> keyedNow = keysKept
+        ? prevBlockKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(updKeys)
+        : null;
     IncrementalBlocker.Delta blocked = stage.run("block", () -> keysKept
-        ? IncrementalBlocker.block(prevBlockKeys,
-            prevBlockKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(updKeys), updKeys, upd,
-            changed, goneNow, cfg.blocking(), cfg.linkType())
+        ? IncrementalBlocker.block(prevBlockKeys, keyedNow, updKeys, upd, changed, goneNow, cfg.blocking(), cfg.linkType())
         : IncrementalBlocker.block(prevKeys, stdOut, changed, goneNow, cfg.blocking(), cfg.linkType()));
     Dataset<Row> pairs = stage.run("block", () -> LinkJob.boundary(spark, blocked.pairs(), work + "/pairs"));
     Dataset<Row> reblocked = LinkJob.boundary(spark, blocked.reblocked(), work + "/reblocked");
@@ -326,8 +328,7 @@ public final class IncrementalLink {
         t.put(RECORD_KEYS, new AtomicPublisher.Table(storage.identified(RECORD_KEYS), stdOut, AtomicPublisher.Mode.OVERWRITE));
         t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"),
             prevCw.select("source", "record_id", "person_id", "run_id")
-                .join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
-                .select("source", "record_id", "person_id", "run_id").unionByName(ids.crosswalk()),
+                .join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti").unionByName(ids.crosswalk()),
             AtomicPublisher.Mode.OVERWRITE));
         t.put("person", new AtomicPublisher.Table(storage.linked("person"),
             prevPerson.join(broadcast(affectedPersons), new String[] {"person_id"}, "left_anti")
@@ -337,9 +338,8 @@ public final class IncrementalLink {
             keptPairs.drop("_ul", "_ur").unionByName(
                 LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), true),
             AtomicPublisher.Mode.OVERWRITE));
-        t.put(BLOCK_KEYS, new AtomicPublisher.Table(keyTablePath, keysKept
-            ? prevBlockKeys.join(broadcast(replaced), new String[] {"uid"}, "left_anti").unionByName(updKeys)
-            : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), AtomicPublisher.Mode.OVERWRITE));
+        t.put(BLOCK_KEYS, new AtomicPublisher.Table(keyTablePath,
+            keysKept ? keyedNow : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), AtomicPublisher.Mode.OVERWRITE));
       } else {
         // updated in place: the rows of the changed records, affected people and new pairs
         // replace or add to the stored ones, the withdrawn ones are removed
