@@ -61,16 +61,10 @@ final class BlockPairs {
   static Dataset<Row> sortedEntries(Dataset<Row> hashed, List<ResolvedRule> rules) {
     // one explode over every rule's key columns: each record read once (a union of one select
     // per rule read the key table once per rule, in ten times as many tasks)
-    List<org.apache.spark.sql.Column> elements = new ArrayList<>();
-    for (ResolvedRule r : rules) {
-      for (String c : r.hashColumns()) {
-        elements.add(org.apache.spark.sql.functions.struct(lit(r.index).as("r"), col(c).as("k")));
-      }
-    }
     Dataset<Row> entries =
         hashed
             .select(
-                explode(org.apache.spark.sql.functions.array(elements.toArray(new org.apache.spark.sql.Column[0]))).as("_e"),
+                explode(BlockingAnalysis.ruleKeys(rules, "r", "k")).as("_e"),
                 col("uid"),
                 // null sources hash alike (the seed): null = null, as in eqNullSafe
                 xxhash64(col("source")).as("s"))

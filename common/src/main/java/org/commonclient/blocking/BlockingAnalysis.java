@@ -125,6 +125,21 @@ public final class BlockingAnalysis {
     return "_ke" + r.index + "_" + i;
   }
 
+  /**
+   * Every rule's hashed key elements of a record as one array of structs ({@code ruleField}: the
+   * rule index, {@code keyField}: the hash, null where the record has none), to explode in one
+   * pass over the key table for all the rules.
+   */
+  static Column ruleKeys(List<ResolvedRule> rules, String ruleField, String keyField) {
+    List<Column> elements = new ArrayList<>();
+    for (ResolvedRule r : rules) {
+      for (String c : r.hashColumns()) {
+        elements.add(org.apache.spark.sql.functions.struct(lit(r.index).as(ruleField), col(c).as(keyField)));
+      }
+    }
+    return org.apache.spark.sql.functions.array(elements.toArray(new Column[0]));
+  }
+
   /** The rule's hashed key elements as one array column (null elements where there are none). */
   static Column hashArray(ResolvedRule r) {
     return org.apache.spark.sql.functions.array(r.hashColumns().stream().map(org.apache.spark.sql.functions::col)

@@ -1,6 +1,5 @@
 package org.commonclient.blocking;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -11,7 +10,6 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -245,13 +243,7 @@ public final class IncrementalBlocker {
    * partitions, and every pass over the entries paid for ten times as many tasks).
    */
   private static Dataset<Row> entries(Dataset<Row> keyed, List<ResolvedRule> rules) {
-    List<Column> elements = new ArrayList<>();
-    for (ResolvedRule r : rules) {
-      for (String c : r.hashColumns()) {
-        elements.add(struct(lit(r.index).as("_fr"), col(c).as("_fk")));
-      }
-    }
-    return keyed.select(col("uid"), explode(array(elements.toArray(new Column[0]))).as("_e"))
+    return keyed.select(col("uid"), explode(BlockingAnalysis.ruleKeys(rules, "_fr", "_fk")).as("_e"))
         .select(col("uid"), col("_e._fr").as("_fr"), col("_e._fk").as("_fk"))
         .where(col("_fk").isNotNull())
         .withColumn("_b", org.apache.spark.sql.functions.xxhash64(col("_fr"), col("_fk")));
