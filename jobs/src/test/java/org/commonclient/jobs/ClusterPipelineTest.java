@@ -92,11 +92,11 @@ class ClusterPipelineTest {
         // C1 only the JVM reserves a 48 MB code cache, which a pipeline run can fill: the code
         // cache then gives out with "Out of space in CodeCache for method handle intrinsic")
         "--conf", "spark.locality.wait=0s",
-        "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:+DontCompileHugeMethods"));
+        "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:-DontCompileHugeMethods"));
     args.addAll(List.of(command));
     Map<String, String> e = new HashMap<>(env);
     e.put("CC_CLASSPATH", OpsFixture.dependencyJars());
-    e.put("CC_DRIVER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:+DontCompileHugeMethods");
+    e.put("CC_DRIVER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:-DontCompileHugeMethods");
     return OpsFixture.script(log, e, args.toArray(String[]::new)).start();
   }
 

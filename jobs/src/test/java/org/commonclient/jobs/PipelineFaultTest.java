@@ -123,7 +123,7 @@ class PipelineFaultTest {
     Path log = root.resolveSibling("killed-driver.log");
     ProcessBuilder pb = OpsFixture.script(log, Map.of(
         "COMMONCLIENT_CLASSPATH", String.join(java.io.File.pathSeparator, OpsFixture.classPath()),
-        "COMMONCLIENT_JAVA_OPTS", "-Xmx1g -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:+DontCompileHugeMethods -Dcc.failpoint=after:crosswalk"),
+        "COMMONCLIENT_JAVA_OPTS", "-Xmx1g -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:-DontCompileHugeMethods -Dcc.failpoint=after:crosswalk"),
         "scripts/commonclient", "link", "--config", OpsFixture.conf(root).toString(),
         "-D", "commonclient.spark.master=local[2]");
     Process p = pb.start();
@@ -185,7 +185,7 @@ class PipelineFaultTest {
       Path log = root.resolveSibling("locked.log");
       Process p = OpsFixture.script(log, Map.of(
           "COMMONCLIENT_CLASSPATH", String.join(java.io.File.pathSeparator, OpsFixture.classPath()),
-          "COMMONCLIENT_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:+DontCompileHugeMethods"),
+          "COMMONCLIENT_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:-DontCompileHugeMethods"),
           "scripts/commonclient", "pipeline", "--config", conf.toString()).start();
       assertTrue(p.waitFor(5, TimeUnit.MINUTES), "refused run finished");
       String out = OpsFixture.read(log);
