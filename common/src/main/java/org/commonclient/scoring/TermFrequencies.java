@@ -1,9 +1,12 @@
 package org.commonclient.scoring;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
@@ -11,6 +14,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Term-frequency adjustment of exact-match levels.
@@ -92,17 +98,41 @@ public final class TermFrequencies {
   }
 
   /**
-   * Applies every configured adjustment: frequencies from {@code records} (one group-by per
-   * column), broadcast when a table has at most {@code settings.broadcastMaxRows()} values.
+   * Applies every configured adjustment: the frequencies of all the adjusted columns from one
+   * pass over {@code records} (one aggregation of (column, value) counts, cached: the link jobs
+   * clear their cache when they end; the same tables as {@link #compute} per column), each broadcast when it has at most {@code
+   * settings.broadcastMaxRows()} values.
    */
   public static Dataset<Row> adjustAll(
       Dataset<Row> pairs, Dataset<Row> records, FellegiSunterModel model, TermFrequencySettings settings) {
-    Dataset<Row> out = pairs;
     List<TermFrequencySettings.Adjustment> adjs = settings.adjustments();
+    if (adjs.isEmpty()) {
+      return pairs;
+    }
+    List<String> columns = adjs.stream().map(TermFrequencySettings.Adjustment::column).distinct().toList();
+    Column[] entries = new Column[columns.size()];
+    for (int i = 0; i < entries.length; i++) {
+      entries[i] = struct(lit(i).as("i"), col(columns.get(i)).cast(DataTypes.StringType).as("v"));
+    }
+    Dataset<Row> counts = records.select(explode(array(entries)).as("e"))
+        .where(col("e.v").isNotNull())
+        .groupBy(col("e.i").as("i"), col("e.v").as("v"))
+        .count()
+        .persist(StorageLevel.MEMORY_AND_DISK()); // recomputed from its lineage if an executor is lost
+    long[] total = new long[columns.size()];
+    long[] values = new long[columns.size()];
+    for (Row r : counts.groupBy("i").agg(functions.sum("count"), functions.count(lit(1))).collectAsList()) {
+      total[r.getInt(0)] = r.getLong(1);
+      values[r.getInt(0)] = r.getLong(2);
+    }
+    Dataset<Row> out = pairs;
     for (TermFrequencySettings.Adjustment a : adjs) {
-      Dataset<Row> tf = compute(records, a.column());
-      boolean small = tf.count() <= settings.broadcastMaxRows();
-      out = adjust(out, tf, model, a, settings, small);
+      int i = columns.indexOf(a.column());
+      DataType type = records.schema().apply(a.column()).dataType();
+      Dataset<Row> tf = counts.where(col("i").equalTo(i))
+          .select(col("v").cast(type).as("value"),
+              total[i] == 0 ? lit(0.0).as("tf") : col("count").divide(lit((double) total[i])).as("tf"));
+      out = adjust(out, tf, model, a, settings, values[i] <= settings.broadcastMaxRows());
     }
     return out;
   }
