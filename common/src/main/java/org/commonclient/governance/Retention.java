@@ -189,7 +189,7 @@ public final class Retention {
         changed.put(p, true);
       }
     }
-    changed.forEach((path, dv) -> purge(spark, path, dv));
+    purgeAll(spark, changed);
     t = lap(secs, "purge + vacuum", t);
     audit(spark, auditPath, destructionId, req, out, at);
     lap(secs, "audit", t);
@@ -261,13 +261,12 @@ public final class Retention {
   }
 
   /**
-   * Rewrites files carrying deletion vectors, then VACUUMs with a 0-hour retention so no file of an
-   * earlier version survives. The retention check is off for this call only.
+   * Purges every given table ({@code path -> has deletion vectors}): rewrites files carrying
+   * deletion vectors, then VACUUMs with a 0-hour retention so no file of an earlier version
+   * survives. The retention check is off for these calls only (set once around all of them: the
+   * tables are purged side by side, four at a time, and a session setting is shared by the threads).
    */
-  static void purge(SparkSession spark, String path, boolean deletionVectors) {
-    if (deletionVectors) { // rows marked deleted in a vector still sit in the old files
-      spark.sql("REORG TABLE delta.`" + path.replace("`", "``") + "` APPLY (PURGE)");
-    }
+  static void purgeAll(SparkSession spark, Map<String, Boolean> tables) {
     // VACUUM lists the table's files with up to parallelPartitionDiscovery.parallelism (10,000)
     // tasks; a table here is small, so the session's parallelism is plenty
     Map<String, String> forThisCall = new LinkedHashMap<>();
@@ -280,7 +279,10 @@ public final class Retention {
       spark.conf().set(k, v);
     });
     try {
-      DeltaTable.forPath(spark, path).vacuum(0.0);
+      List<Runnable> purges = new ArrayList<>();
+      // each table's VACUUM is mostly driver work (listing, the Delta commit) on small tables
+      tables.forEach((path, dv) -> purges.add(() -> purge(spark, path, dv)));
+      org.commonclient.spark.SparkSessions.runAll("retention-purge", purges, 4);
     } finally {
       prev.forEach((k, v) -> {
         if (v.isDefined()) {
@@ -290,6 +292,13 @@ public final class Retention {
         }
       });
     }
+  }
+
+  private static void purge(SparkSession spark, String path, boolean deletionVectors) {
+    if (deletionVectors) { // rows marked deleted in a vector still sit in the old files
+      spark.sql("REORG TABLE delta.`" + path.replace("`", "``") + "` APPLY (PURGE)");
+    }
+    DeltaTable.forPath(spark, path).vacuum(0.0);
     LOG.info("retention: vacuumed {} with retention 0", path);
   }
 
