@@ -23,7 +23,6 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -369,18 +368,15 @@ public final class IncrementalLink {
           AtomicPublisher.Mode.APPEND));
       t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(),
           AtomicPublisher.Mode.APPEND));
-      Map<String, Long> counts = new LinkedHashMap<>();
-      counts.put("records", n);
-      counts.put("candidate_pairs", candidatePairs);
-      counts.put("matched_pairs", matched[0]);
-      counts.put("persons", persons);
+      Map<String, Long> counts = LinkJob.runCounts(n, candidatePairs, matched[0], persons);
       counts.put("new_records", byStatus.get("NEW"));
       counts.put("changed_records", byStatus.get("CHANGED"));
       counts.put("withdrawn_records", byStatus.get("WITHDRAWN"));
       counts.put("rescored_records", rescored);
       counts.put("affected_persons", affectedCount[0]);
       t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
-          runRow(spark, runId, configHash, inputVersion, counts, new LinkedHashMap<>(secs), started, cfg, agreementId),
+          LinkJob.succeededRunRow(spark, runId, "link_incremental", configHash, "person_records", inputVersion, counts,
+              new LinkedHashMap<>(secs), started, cfg.linkType(), agreementId, "CLEAR"),
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
@@ -493,13 +489,5 @@ public final class IncrementalLink {
   static Dataset<Row> pinned(SparkSession spark, String path) {
     long v = DeltaTables.version(spark, path);
     return spark.read().format("delta").option("versionAsOf", v).load(path);
-  }
-
-  private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion,
-      Map<String, Long> counts, Map<String, Double> secs, long started, LinkConfig cfg, String agreementId) {
-    return org.commonclient.io.RunLog.frame(spark, new org.commonclient.io.RunLog.Entry(runId, "link_incremental",
-            org.commonclient.io.RunLog.SUCCEEDED, configHash, Map.of("person_records", inputVersion), counts, secs,
-            started, System.currentTimeMillis(), null),
-        cfg.linkType().configName(), agreementId, "CLEAR");
   }
 }

@@ -210,8 +210,8 @@ public final class LinkJob {
       t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(), AtomicPublisher.Mode.APPEND));
       Map<String, Double> timing = new LinkedHashMap<>(secs);
       t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
-          runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, timing, started, cfg,
-              agreementId),
+          succeededRunRow(spark, runId, "link", configHash, "person_records", inputVersion,
+              runCounts(n, candidatePairs, matched[0], persons), timing, started, cfg.linkType(), agreementId, "CLEAR"),
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
@@ -580,18 +580,31 @@ public final class LinkJob {
     return spark.createDataFrame(List.of(row), s);
   }
 
-  private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion, long records,
-      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkConfig cfg,
-      String agreementId) {
+  /** The counts every link run records: records, candidate pairs, matched pairs, persons (in that order). */
+  public static Map<String, Long> runCounts(long records, long candidatePairs, long matched, long persons) {
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("records", records);
     counts.put("candidate_pairs", candidatePairs);
     counts.put("matched_pairs", matched);
     counts.put("persons", persons);
-    return org.commonclient.io.RunLog.frame(spark, new org.commonclient.io.RunLog.Entry(runId, "link",
-            org.commonclient.io.RunLog.SUCCEEDED, configHash, Map.of("person_records", inputVersion), counts, secs,
+    return counts;
+  }
+
+  /**
+   * The {@code runs} row of a link run that succeeded (full, incremental or on encodings), finished
+   * now.
+   *
+   * @param stage {@code link} or {@code link_incremental}
+   * @param inputTable the identified-zone table linked, read at {@code inputVersion}
+   * @param mode {@code CLEAR} or the encoded mode's name
+   */
+  public static Dataset<Row> succeededRunRow(SparkSession spark, String runId, String stage, String configHash,
+      String inputTable, long inputVersion, Map<String, Long> counts, Map<String, Double> secs, long started,
+      LinkType linkType, String agreementId, String mode) {
+    return org.commonclient.io.RunLog.frame(spark, new org.commonclient.io.RunLog.Entry(runId, stage,
+            org.commonclient.io.RunLog.SUCCEEDED, configHash, Map.of(inputTable, inputVersion), counts, secs,
             started, System.currentTimeMillis(), null),
-        cfg.linkType().configName(), agreementId, "CLEAR");
+        linkType.configName(), agreementId, mode);
   }
 
   /** Runs a stage under a named Spark job group, adding its seconds to the timing map. */

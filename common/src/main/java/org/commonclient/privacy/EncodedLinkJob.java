@@ -259,8 +259,9 @@ public final class EncodedLinkJob {
       }
       t.put("person_id_history", new AtomicPublisher.Table(storage.linked("person_id_history"), ids.history(), AtomicPublisher.Mode.APPEND));
       t.put("runs", new AtomicPublisher.Table(storage.linked("runs"),
-          runRow(spark, runId, configHash, inputVersion, n, candidatePairs, matched[0], persons, new LinkedHashMap<>(secs), started,
-              link.linkType(), cfg.mode(), agreementId),
+          LinkJob.succeededRunRow(spark, runId, "link", configHash, TABLE, inputVersion,
+              LinkJob.runCounts(n, candidatePairs, matched[0], persons), new LinkedHashMap<>(secs), started, link.linkType(),
+              agreementId, cfg.mode().name()),
           AtomicPublisher.Mode.APPEND));
       return AtomicPublisher.publish(spark, storage.linked(), t);
     });
@@ -475,20 +476,6 @@ public final class EncodedLinkJob {
     Row row = RowFactory.create(runId, trained.model().lambda(), trained.loadedFrom().orElse(null), sessions,
         trained.model().toJson(), new java.sql.Timestamp(System.currentTimeMillis()));
     return spark.createDataFrame(List.of(row), s);
-  }
-
-  private static Dataset<Row> runRow(SparkSession spark, String runId, String configHash, long inputVersion, long records,
-      long candidatePairs, long matched, long persons, Map<String, Double> secs, long started, LinkType linkType, LinkMode mode,
-      String agreementId) {
-    Map<String, Long> counts = new LinkedHashMap<>();
-    counts.put("records", records);
-    counts.put("candidate_pairs", candidatePairs);
-    counts.put("matched_pairs", matched);
-    counts.put("persons", persons);
-    return org.commonclient.io.RunLog.frame(spark, new org.commonclient.io.RunLog.Entry(runId, "link",
-            org.commonclient.io.RunLog.SUCCEEDED, configHash, Map.of(TABLE, inputVersion), counts, secs,
-            started, System.currentTimeMillis(), null),
-        linkType.configName(), agreementId, mode.name());
   }
 
   /** A deliberate stage boundary: Parquet written under the run's work folder and read back. */
