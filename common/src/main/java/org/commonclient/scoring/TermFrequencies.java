@@ -100,8 +100,8 @@ public final class TermFrequencies {
   /**
    * Applies every configured adjustment: the frequencies of all the adjusted columns from one
    * pass over {@code records} (one aggregation of (column, value) counts, cached: the link jobs
-   * clear their cache when they end; the same tables as {@link #compute} per column), each broadcast when it has at most {@code
-   * settings.broadcastMaxRows()} values.
+   * clear their cache when they end; per column the same table as {@link #compute}), each
+   * broadcast when it has at most {@code settings.broadcastMaxRows()} values.
    */
   public static Dataset<Row> adjustAll(
       Dataset<Row> pairs, Dataset<Row> records, FellegiSunterModel model, TermFrequencySettings settings) {
