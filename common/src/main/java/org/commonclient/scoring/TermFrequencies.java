@@ -38,14 +38,43 @@ public final class TermFrequencies {
    * @return {@code value} (the column's type), {@code tf} (double)
    */
   public static Dataset<Row> compute(Dataset<Row> records, String column) {
-    Dataset<Row> nonNull = records.filter(col(column).isNotNull());
-    Dataset<Row> counts = nonNull.groupBy(col(column).as("value")).count();
-    // the total is a separate count: a window over everything would use a single partition
-    long n = nonNull.count();
-    if (n == 0) {
-      return counts.select(col("value"), lit(0.0).as("tf")).limit(0);
+    return tables(records, List.of(column)).get(0).tf();
+  }
+
+  /** A column's frequency table ({@code value, tf}) and its number of values. */
+  private record Table(Dataset<Row> tf, long values) {}
+
+  /**
+   * The frequency tables of {@code columns}, in order, from one pass over {@code records}: one
+   * aggregation of (column, value) counts, cached (the link jobs clear their cache when they end;
+   * recomputed from its lineage if an executor is lost), with each column's total and number of
+   * values from that small table.
+   */
+  private static List<Table> tables(Dataset<Row> records, List<String> columns) {
+    Column[] entries = new Column[columns.size()];
+    for (int i = 0; i < entries.length; i++) {
+      entries[i] = struct(lit(i).as("i"), col(columns.get(i)).cast(DataTypes.StringType).as("v"));
     }
-    return counts.select(col("value"), col("count").divide(lit((double) n)).as("tf"));
+    Dataset<Row> counts = records.select(explode(array(entries)).as("e"))
+        .where(col("e.v").isNotNull())
+        .groupBy(col("e.i").as("i"), col("e.v").as("v"))
+        .count()
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long[] total = new long[columns.size()];
+    long[] values = new long[columns.size()];
+    for (Row r : counts.groupBy("i").agg(functions.sum("count"), functions.count(lit(1))).collectAsList()) {
+      total[r.getInt(0)] = r.getLong(1);
+      values[r.getInt(0)] = r.getLong(2);
+    }
+    List<Table> out = new java.util.ArrayList<>();
+    for (int i = 0; i < entries.length; i++) {
+      DataType type = records.schema().apply(columns.get(i)).dataType();
+      Dataset<Row> tf = counts.where(col("i").equalTo(i))
+          .select(col("v").cast(type).as("value"),
+              total[i] == 0 ? lit(0.0).as("tf") : col("count").divide(lit((double) total[i])).as("tf"));
+      out.add(new Table(tf, values[i]));
+    }
+    return out;
   }
 
   /**
@@ -98,10 +127,9 @@ public final class TermFrequencies {
   }
 
   /**
-   * Applies every configured adjustment: the frequencies of all the adjusted columns from one
-   * pass over {@code records} (one aggregation of (column, value) counts, cached: the link jobs
-   * clear their cache when they end; per column the same table as {@link #compute}), each
-   * broadcast when it has at most {@code settings.broadcastMaxRows()} values.
+   * Applies every configured adjustment, the frequency tables of all the adjusted columns from
+   * one pass over {@code records}, each broadcast when it has at most {@code
+   * settings.broadcastMaxRows()} values.
    */
   public static Dataset<Row> adjustAll(
       Dataset<Row> pairs, Dataset<Row> records, FellegiSunterModel model, TermFrequencySettings settings) {
@@ -110,29 +138,11 @@ public final class TermFrequencies {
       return pairs;
     }
     List<String> columns = adjs.stream().map(TermFrequencySettings.Adjustment::column).distinct().toList();
-    Column[] entries = new Column[columns.size()];
-    for (int i = 0; i < entries.length; i++) {
-      entries[i] = struct(lit(i).as("i"), col(columns.get(i)).cast(DataTypes.StringType).as("v"));
-    }
-    Dataset<Row> counts = records.select(explode(array(entries)).as("e"))
-        .where(col("e.v").isNotNull())
-        .groupBy(col("e.i").as("i"), col("e.v").as("v"))
-        .count()
-        .persist(StorageLevel.MEMORY_AND_DISK()); // recomputed from its lineage if an executor is lost
-    long[] total = new long[columns.size()];
-    long[] values = new long[columns.size()];
-    for (Row r : counts.groupBy("i").agg(functions.sum("count"), functions.count(lit(1))).collectAsList()) {
-      total[r.getInt(0)] = r.getLong(1);
-      values[r.getInt(0)] = r.getLong(2);
-    }
+    List<Table> tables = tables(records, columns);
     Dataset<Row> out = pairs;
     for (TermFrequencySettings.Adjustment a : adjs) {
-      int i = columns.indexOf(a.column());
-      DataType type = records.schema().apply(a.column()).dataType();
-      Dataset<Row> tf = counts.where(col("i").equalTo(i))
-          .select(col("v").cast(type).as("value"),
-              total[i] == 0 ? lit(0.0).as("tf") : col("count").divide(lit((double) total[i])).as("tf"));
-      out = adjust(out, tf, model, a, settings, values[i] <= settings.broadcastMaxRows());
+      Table t = tables.get(columns.indexOf(a.column()));
+      out = adjust(out, t.tf(), model, a, settings, t.values() <= settings.broadcastMaxRows());
     }
     return out;
   }
