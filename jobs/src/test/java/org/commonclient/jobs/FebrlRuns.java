@@ -2,8 +2,6 @@ package org.commonclient.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -12,7 +10,6 @@ import org.commonclient.io.DeltaTables;
 import org.commonclient.jobs.evaluate.EvaluateCommand;
 import org.commonclient.linkage.Evaluation;
 import org.commonclient.testing.SparkExtension;
-import picocli.CommandLine;
 
 /**
  * The clear FEBRL 4 pipeline run, once per build ({@link SharedFixture}: the test JVMs share its
@@ -30,14 +27,11 @@ final class FebrlRuns {
   static synchronized Evaluation.Scores febrl4Clear(SparkSession spark) {
     if (febrl4Clear == null) {
       Path storage = SharedFixture.get("febrl4-clear", dir -> {
-        CommandLine cl = CommonClient.commandLine();
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
         long t0 = System.nanoTime();
-        int code = cl.execute("pipeline", "--config", SparkExtension.repoRoot().resolve("conf/examples/febrl4.conf").toString(),
+        assertEquals(0, FebrlAccuracyTest.run("pipeline", "--config",
+            SparkExtension.repoRoot().resolve("conf/examples/febrl4.conf").toString(),
             "-D", "commonclient.storage.root=" + dir,
-            "-D", "commonclient.data.benchmarks=" + SparkExtension.sharedData());
-        assertEquals(0, code, "FEBRL 4 pipeline exit code; " + err);
+            "-D", "commonclient.data.benchmarks=" + SparkExtension.sharedData()), "FEBRL 4 pipeline exit code");
         SharedFixture.note("febrl4-clear", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
       });
       febrl4ClearSeconds = Double.parseDouble(SharedFixture.readNote("febrl4-clear"));
