@@ -49,14 +49,11 @@ public final class IncrementalBlocker {
    * @param reblocked uids ({@code uid}) of clean records made dirty by a block that crossed its
    *     size limit (not including the given changed records)
    * @param keyed the cached key table (the previous population's); released by {@link #close()}
-   * @param entries the cached (uid, rule, key) entries; released by {@link #close()}
    */
-  public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, Dataset<Row> keyed, Dataset<Row> entries)
-      implements AutoCloseable {
+  public record Delta(Dataset<Row> pairs, Dataset<Row> reblocked, Dataset<Row> keyed) implements AutoCloseable {
     @Override
     public void close() {
       keyed.unpersist();
-      entries.unpersist();
     }
   }
 
@@ -108,39 +105,40 @@ public final class IncrementalBlocker {
       List<ResolvedRule> rules, Dataset<Row> changed, Dataset<Row> departed, BlockingConfig cfg, LinkType linkType) {
     // keys as 64-bit hashes, as in the full run's Blocker. The previous key table is cached (the
     // current one, mostly made of it, is then read from that cache: Spark substitutes a cached
-    // plan wherever it recurs); the current entries (one row per rule and key element of a
-    // record) are materialised once: every step below reads them, none recomputes them
+    // plan wherever it recurs). The current entries (one row per rule and key element of a
+    // record, ~25 per record) are never materialised whole: each pass over them keeps the entries
+    // of a small set of blocks only (a broadcast lookup as the key table is exploded).
     Lap lap = new Lap();
     Dataset<Row> keyed = Blocker.cacheUncompressed(keyedBefore);
     lap.log("previous key table cached");
-    Dataset<Row> entriesNow = Blocker.cacheUncompressed(entries(keyedNow, rules));
-    lap.log("entries cached");
     Column limit = lit(0L);
     for (ResolvedRule r : rules) {
       limit = when(col("_fr").equalTo(r.index), lit(r.rule.blockLimit(cfg.maxBlockSize()))).otherwise(limit);
     }
 
     // Only blocks holding a changed, new or departed record changed size. Their sizes now come
-    // from one pass over the current entries (a lookup in the small set of touched keys, no
-    // aggregation of the whole population); their sizes before follow from the sizes now: minus
-    // the entries of the records that came in (the changed ones), plus the entries of the
-    // records that went (the previous version of every changed or departed record still in the
-    // previous population). Only those records' previous keys are computed.
+    // from the entries of those blocks (one pass over the current entries keeping theirs); their
+    // sizes before follow from the sizes now: minus the entries of the records that came in (the
+    // changed ones), plus the entries of the records that went (the previous version of every
+    // changed or departed record still in the previous population). Only those records' previous
+    // keys are computed.
     Dataset<Row> changedUids = changed.select(col("uid").cast("long").as("uid"));
     Dataset<Row> moved = changedUids.union(departed.select(col("uid").cast("long").as("uid"))).distinct();
     Dataset<Row> previousOfMoved = keyed.join(broadcast(moved), new String[] {"uid"}, "left_semi");
     // blocks are named by _b, one long (a hash of rule and key): the joins and counts below on it
     // use Spark's primitive-key hash maps (on the pair rule, key they hashed and compared binary rows)
     // the changed records' entries (with their uid: they are also the dirty records' entries)
-    Dataset<Row> cameEntries = (keyedChanged != null
-        ? entries(keyedChanged, rules)
-        : entriesNow.join(broadcast(changedUids), "uid")).select("uid", "_fr", "_fk", "_b").localCheckpoint(true);
+    Dataset<Row> cameEntries = entries(keyedChanged != null
+        ? keyedChanged
+        : keyedNow.join(broadcast(changedUids), new String[] {"uid"}, "left_semi"), rules)
+        .select("uid", "_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> came = cameEntries.select("_fr", "_fk", "_b");
     Dataset<Row> went = entries(previousOfMoved, rules).select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).dropDuplicates("_b").localCheckpoint(true);
     lap.log("entries that came and went");
-    Dataset<Row> nNow = blockSizes(entriesNow, touched).localCheckpoint(true);
-    lap.log("sizes of the touched blocks");
+    Dataset<Row> touchedEntries = entriesOf(keyedNow, rules, touched).localCheckpoint(true);
+    Dataset<Row> nNow = blockSizes(touchedEntries).localCheckpoint(true);
+    lap.log("entries and sizes of the touched blocks");
     Dataset<Row> delta = came.groupBy("_b").agg(count(lit(1)).as("_in"), min("_fr").as("_fr_in"), min("_fk").as("_fk_in"))
         .join(went.groupBy("_b").agg(count(lit(1)).as("_out"), min("_fr").as("_fr_out"), min("_fk").as("_fk_out")),
             new String[] {"_b"}, "full_outer");
@@ -153,7 +151,8 @@ public final class IncrementalBlocker {
         .where(droppedNow.notEqual(droppedBefore)).select("_fr", "_fk", "_b").localCheckpoint(true);
     long nFlips = flips.count();
     lap.log("blocks crossing their limit");
-    Dataset<Row> reblocked = entriesNow.join(broadcast(flips.select("_b")), new String[] {"_b"}, "left_semi")
+    // a block that crossed its limit is a touched block: its records are among the touched entries
+    Dataset<Row> reblocked = touchedEntries.join(broadcast(flips.select("_b")), new String[] {"_b"}, "left_semi")
         .select("uid").distinct()
         .join(broadcast(changedUids), new String[] {"uid"}, "left_anti").localCheckpoint(true);
     if (nFlips > 0) {
@@ -163,17 +162,21 @@ public final class IncrementalBlocker {
 
     // Which blocks are dropped as oversized: only the keys of dirty records matter (every
     // candidate pair has a dirty side, so a key two records share, for the pair or for the
-    // exclusion of an earlier rule, is a dirty record's key). The touched keys were counted
-    // above; the re-paired records' other keys are counted now.
+    // exclusion of an earlier rule, is a dirty record's key). The touched blocks were counted
+    // above; the re-paired records' other blocks are read (a second pass) and counted now.
     Dataset<Row> counted = nNow;
     Dataset<Row> dirtyEntriesAll = cameEntries;
+    Dataset<Row> blockEntries = touchedEntries;
     if (nFlips > 0) {
-      Dataset<Row> reblockedEntries = entriesNow.join(broadcast(reblocked), "uid").select("uid", "_fr", "_fk", "_b")
-          .localCheckpoint(true);
+      Dataset<Row> reblockedEntries = entries(keyedNow.join(broadcast(reblocked), new String[] {"uid"}, "left_semi"), rules)
+          .select("uid", "_fr", "_fk", "_b").localCheckpoint(true);
       Dataset<Row> more = reblockedEntries.select("_fr", "_fk", "_b").dropDuplicates("_b")
           .join(broadcast(touched.select("_b")), new String[] {"_b"}, "left_anti").localCheckpoint(true);
-      counted = counted.unionByName(blockSizes(entriesNow, more));
+      Dataset<Row> moreEntries = entriesOf(keyedNow, rules, more).localCheckpoint(true);
+      counted = counted.unionByName(blockSizes(moreEntries));
       dirtyEntriesAll = dirtyEntriesAll.union(reblockedEntries);
+      blockEntries = blockEntries.union(moreEntries);
+      lap.log("entries and sizes of the re-paired records' other blocks");
     }
     Dataset<Row> droppedBlocks = counted.where(limit.gt(0).and(col("_now").gt(limit))).select("_fr", "_fk", "_b")
         .localCheckpoint(true);
@@ -189,11 +192,11 @@ public final class IncrementalBlocker {
     List<long[]> droppedKeys = dropped.stream().map(d -> d.stream().mapToLong(Long::longValue).toArray()).toList();
 
     // Candidates: every record sharing a kept key (of any rule) with a dirty record. The dirty
-    // records' entries without the dropped blocks are small and broadcast; all entries stream
-    // past them once (one join for all rules instead of one per rule).
+    // records' entries without the dropped blocks are small and broadcast; the entries of their
+    // blocks (all among those read above) are joined with them (one join for all rules).
     Dataset<Row> dirtyEntries = dirtyEntriesAll.join(broadcast(droppedBlocks.select("_b")), new String[] {"_b"}, "left_anti");
     Dataset<Row> candidates = broadcast(dirtyEntries.select("_b", "uid")).alias("a")
-        .join(entriesNow.select("_b", "uid").alias("b"), col("a._b").equalTo(col("b._b"))
+        .join(blockEntries.select("_b", "uid").alias("b"), col("a._b").equalTo(col("b._b"))
             .and(col("a.uid").notEqual(col("b.uid"))))
         .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"))
         .distinct().localCheckpoint(true);
@@ -216,7 +219,7 @@ public final class IncrementalBlocker {
         .where(Blocker.allowedBy(linkType))
         .select(col("p.uid_l").as("uid_l"), col("p.uid_r").as("uid_r"), rule.as("match_key"))
         .where(col("match_key").isNotNull());
-    return new Delta(pairs, reblocked, keyed, entriesNow);
+    return new Delta(pairs, reblocked, keyed);
   }
 
   /** Logs the seconds each step took (the steps end in a materialisation: the times are theirs). */
@@ -230,10 +233,15 @@ public final class IncrementalBlocker {
     }
   }
 
-  /** Current size {@code _now} of each of the given blocks ({@code _b}), from the entries, with their {@code _fr, _fk}. */
-  private static Dataset<Row> blockSizes(Dataset<Row> entries, Dataset<Row> blocks) {
-    return entries.join(broadcast(blocks.select("_b")), new String[] {"_b"}, "left_semi")
-        .groupBy("_b").agg(count(lit(1)).as("_now"), min("_fr").as("_fr"), min("_fk").as("_fk"));
+  /** The current entries ({@code uid, _fr, _fk, _b}) of the given blocks ({@code _b}): one pass over the key table. */
+  private static Dataset<Row> entriesOf(Dataset<Row> keyed, List<ResolvedRule> rules, Dataset<Row> blocks) {
+    return entries(keyed, rules).select("uid", "_fr", "_fk", "_b")
+        .join(broadcast(blocks.select("_b")), new String[] {"_b"}, "left_semi");
+  }
+
+  /** Size {@code _now} of each block ({@code _b}) of the entries (all of its entries among them), with its {@code _fr, _fk}. */
+  private static Dataset<Row> blockSizes(Dataset<Row> blockEntries) {
+    return blockEntries.groupBy("_b").agg(count(lit(1)).as("_now"), min("_fr").as("_fr"), min("_fk").as("_fk"));
   }
 
   /**

@@ -34,27 +34,35 @@ public final class AtomicPublisher {
   public enum Mode {
     OVERWRITE,
     APPEND,
-    /** In place ({@link DeltaTables#upsert}): rows replaced or added by key, others kept. */
+    /**
+     * In place ({@link DeltaTables#deleteAndAppend}): the rows matching a condition removed, the
+     * new rows added, others kept.
+     */
     UPSERT
   }
 
   /**
    * One table to publish.
    *
-   * @param keys for {@link Mode#UPSERT}: the columns naming a row
-   * @param deletes for {@link Mode#UPSERT}: the keys of rows to remove (null: none)
+   * @param remove for {@link Mode#UPSERT}: the stored rows to remove, computed when the table is
+   *     written (it may collect keys to the driver)
    */
-  public record Table(String path, Dataset<Row> data, Mode mode, java.util.List<String> keys, Dataset<Row> deletes) {
+  public record Table(String path, Dataset<Row> data, Mode mode,
+      java.util.function.Supplier<org.apache.spark.sql.Column> remove) {
     public Table(String path, Dataset<Row> data, Mode mode) {
-      this(path, data, mode, java.util.List.of(), null);
+      this(path, data, mode, null);
       if (mode == Mode.UPSERT) {
-        throw new IllegalArgumentException("An upsert of " + path + " needs its key columns");
+        throw new IllegalArgumentException("An upsert of " + path + " needs the condition of the rows it replaces");
       }
     }
 
-    /** Rows replacing or adding to the table's rows by {@code keys}; the rows keyed in {@code deletes} removed. */
-    public static Table upsert(String path, Dataset<Row> rows, java.util.List<String> keys, Dataset<Row> deletes) {
-      return new Table(path, rows, Mode.UPSERT, java.util.List.copyOf(keys), deletes);
+    /**
+     * {@code rows} added to the table after the stored rows matching {@code remove} are removed
+     * ({@code remove} must match every stored row a new row replaces).
+     */
+    public static Table upsert(String path, Dataset<Row> rows,
+        java.util.function.Supplier<org.apache.spark.sql.Column> remove) {
+      return new Table(path, rows, Mode.UPSERT, remove);
     }
   }
 
@@ -119,7 +127,7 @@ public final class AtomicPublisher {
     if (t.mode() == Mode.APPEND) {
       DeltaTables.append(t.data(), t.path());
     } else if (t.mode() == Mode.UPSERT) {
-      DeltaTables.upsert(t.data(), t.path(), t.keys(), t.deletes());
+      DeltaTables.deleteAndAppend(t.data(), t.path(), t.remove().get());
     } else {
       DeltaTables.overwrite(t.data(), t.path());
     }

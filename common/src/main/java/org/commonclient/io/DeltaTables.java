@@ -62,18 +62,21 @@ public final class DeltaTables {
   }
 
   /**
-   * Updates the table in place in one commit (a Delta MERGE): each row of {@code rows} replaces the
-   * row with the same {@code keys} or is added; the rows whose keys are in {@code deletes} (and not
-   * in {@code rows}) are removed; every other row stays as it is. Deletion vectors are turned on
-   * for the table first (a property change of its own commit), so the MERGE marks the replaced and
-   * removed rows in small side files and writes only the new rows, instead of rewriting every data
-   * file that holds one of them (with changed records spread over the whole table: all of them).
-   * The keys must be unique within {@code rows}; a table column that {@code rows} lacks is null
-   * in the rows it adds or replaces.
+   * Updates the table in place: the rows matching {@code remove} are deleted, then {@code rows}
+   * appended (two commits; a reader between them sees the rows removed and not yet added: readers
+   * needing one state read a version, as {@link AtomicPublisher} documents). Deletion vectors are
+   * turned on for the table first (a property change of its own commit), so the delete marks the
+   * removed rows in small side files, reading only the columns {@code remove} names, and rewrites
+   * no data file (with the changed rows spread over the whole table, a rewrite of every file).
+   * The caller makes {@code remove} match every stored row a row of {@code rows} replaces. A
+   * table column that {@code rows} lacks is null in the rows it adds; a column the table lacks is
+   * refused.
    *
-   * @param deletes the key columns of rows to remove (null: none)
+   * <p>Measured against a Delta MERGE keyed on the replaced rows (the earlier implementation):
+   * the MERGE joins the new rows with the whole table (every column of it) to find the rows to
+   * replace; the delete scans the key columns only.
    */
-  public static void upsert(Dataset<Row> rows, String path, java.util.List<String> keys, Dataset<Row> deletes) {
+  public static void deleteAndAppend(Dataset<Row> rows, String path, Column remove) {
     SparkSession spark = rows.sparkSession();
     if (!exists(spark, path)) {
       overwrite(rows, path);
@@ -85,38 +88,24 @@ public final class DeltaTables {
     }
     DeltaTable dt = DeltaTable.forPath(spark, path);
     java.util.List<String> target = java.util.List.of(dt.toDF().columns());
-    java.util.List<String> given = java.util.List.of(rows.columns());
-    java.util.List<String> unknown = given.stream().filter(c -> !target.contains(c)).toList();
+    java.util.List<String> unknown = java.util.Arrays.stream(rows.columns()).filter(c -> !target.contains(c)).toList();
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("Cannot update " + path + " in place: it has no column " + unknown
           + " (its columns: " + target + ")");
     }
-    String[] k = keys.toArray(new String[0]);
-    Dataset<Row> src = rows.withColumn(OP, functions.lit(true));
-    if (deletes != null) {
-      Dataset<Row> gone = deletes.select(keys.stream().map(functions::col).toArray(Column[]::new))
-          .join(rows.select(keys.stream().map(functions::col).toArray(Column[]::new)), k, "left_anti")
-          .withColumn(OP, functions.lit(false));
-      src = src.unionByName(gone, true);
-    }
-    Column on = null;
-    for (String c : keys) {
-      Column eq = functions.col("t.`" + c + "`").equalTo(functions.col("s.`" + c + "`"));
-      on = on == null ? eq : on.and(eq);
-    }
-    java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
-    for (String c : target) {
-      set.put("`" + c + "`", given.contains(c) ? "s.`" + c + "`" : "NULL");
-    }
-    dt.as("t").merge(src.as("s"), on)
-        .whenMatched(functions.not(functions.col("s." + OP))).delete()
-        .whenMatched().updateExpr(set)
-        .whenNotMatched(functions.col("s." + OP)).insertExpr(set)
-        .execute();
+    dt.delete(remove);
+    rows.write().format("delta").mode(SaveMode.Append).save(path);
   }
 
-  /** The MERGE source's column telling an added or replacing row (true) from a removal (false). */
-  private static final String OP = "_cc_upsert";
+  /**
+   * The condition "{@code expr} is one of the values of {@code oneColumn}" with the values
+   * collected to the driver (a set literal: a delete condition cannot hold a join). For the small
+   * sets of an incremental run (tens of thousands of keys).
+   */
+  public static Column isIn(Column expr, Dataset<Row> oneColumn) {
+    Object[] values = oneColumn.distinct().collectAsList().stream().map(r -> r.get(0)).toArray();
+    return values.length == 0 ? functions.lit(false) : expr.isin(values);
+  }
 
   /** True when the table's {@code delta.enableDeletionVectors} property is on. */
   public static boolean deletionVectorsEnabled(SparkSession spark, String path) {

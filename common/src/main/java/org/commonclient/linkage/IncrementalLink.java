@@ -340,27 +340,25 @@ public final class IncrementalLink {
         t.put(BLOCK_KEYS, new AtomicPublisher.Table(keyTablePath,
             keysKept ? keyedNow : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), AtomicPublisher.Mode.OVERWRITE));
       } else {
-        // updated in place: the rows of the changed records, affected people and new pairs
-        // replace or add to the stored ones, the withdrawn ones are removed
-        t.put(RECORD_KEYS, AtomicPublisher.Table.upsert(storage.identified(RECORD_KEYS), upd, List.of("uid"), withdrawn));
+        // updated in place: the stored rows of the replaced and withdrawn records, the affected
+        // people (their records are re-clustered) and the pairs with a dirty or withdrawn end are
+        // removed (deletion vectors), then the new rows appended
+        t.put(RECORD_KEYS, AtomicPublisher.Table.upsert(storage.identified(RECORD_KEYS), upd,
+            () -> DeltaTables.isIn(col("uid"), replaced)));
         t.put("crosswalk", AtomicPublisher.Table.upsert(storage.linked("crosswalk"), ids.crosswalk(),
-            List.of("source", "record_id"),
-            prevCw.join(broadcast(withdrawn), new String[] {"uid"}, "left_semi").select("source", "record_id")));
-        t.put("person", AtomicPublisher.Table.upsert(storage.linked("person"),
-            newPersons, List.of("person_id"), affectedPersons));
-        List<String> pairKey = List.of("source_l", "record_id_l", "source_r", "record_id_r");
-        Column[] pk = pairKey.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-        Dataset<Row> ends = prevPairs.select(col("source_l"), col("record_id_l"), col("source_r"), col("record_id_r"),
-            xxhash64(col("source_l"), col("record_id_l")).as("_ul"), xxhash64(col("source_r"), col("record_id_r")).as("_ur"));
-        // the stored pairs with a dirty or withdrawn end (two equi-joins: an OR of both ends would loop)
-        Dataset<Row> droppedPairs = ends.join(broadcast(gone.withColumnRenamed("uid", "_ul")), new String[] {"_ul"}, "left_semi")
-            .select(pk)
-            .union(ends.join(broadcast(gone.withColumnRenamed("uid", "_ur")), new String[] {"_ur"}, "left_semi").select(pk))
-            .dropDuplicates(pairKey.toArray(new String[0]));
+            () -> DeltaTables.isIn(col("person_id"), affectedPersons)));
+        t.put("person", AtomicPublisher.Table.upsert(storage.linked("person"), newPersons,
+            () -> DeltaTables.isIn(col("person_id"), affectedPersons)));
         t.put("match_pairs", AtomicPublisher.Table.upsert(storage.linked("match_pairs"),
-            LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), pairKey, droppedPairs));
-        t.put(BLOCK_KEYS, AtomicPublisher.Table.upsert(keyTablePath,
-            keysKept ? updKeys : IncrementalBlocker.keyTable(stdOut, cfg.blocking()), List.of("uid"), withdrawn));
+            LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), () -> {
+              Object[] ends = gone.collectAsList().stream().map(r -> r.get(0)).toArray();
+              return ends.length == 0 ? lit(false) : xxhash64(col("source_l"), col("record_id_l")).isin(ends)
+                  .or(xxhash64(col("source_r"), col("record_id_r")).isin(ends));
+            }));
+        t.put(BLOCK_KEYS, keysKept
+            ? AtomicPublisher.Table.upsert(keyTablePath, updKeys, () -> DeltaTables.isIn(col("uid"), replaced))
+            : new AtomicPublisher.Table(keyTablePath, IncrementalBlocker.keyTable(stdOut, cfg.blocking()),
+                AtomicPublisher.Mode.OVERWRITE));
       }
       ModelTraining.Result used = new ModelTraining.Result(model, Optional.of(prevModel.describe()), Optional.empty(),
           Optional.empty(), Optional.empty());
