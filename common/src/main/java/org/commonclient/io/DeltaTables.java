@@ -12,6 +12,8 @@ import org.apache.spark.sql.functions;
 
 /** Small helpers around Delta tables addressed by path. */
 public final class DeltaTables {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeltaTables.class);
+
   private DeltaTables() {}
 
   public static boolean exists(SparkSession spark, String path) {
@@ -93,8 +95,12 @@ public final class DeltaTables {
       throw new IllegalArgumentException("Cannot update " + path + " in place: it has no column " + unknown
           + " (its columns: " + target + ")");
     }
+    long t0 = System.nanoTime();
     dt.delete(remove);
+    long t1 = System.nanoTime();
     rows.write().format("delta").mode(SaveMode.Append).save(path);
+    LOG.info("updated {} in place: delete {} s, append {} s", path, String.format(java.util.Locale.ROOT, "%.1f", (t1 - t0) / 1e9),
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t1) / 1e9));
   }
 
   /**

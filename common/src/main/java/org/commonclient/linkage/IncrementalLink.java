@@ -296,12 +296,16 @@ public final class IncrementalLink {
     Dataset<Row> affectedPersons = affected[0];
     Dataset<Row> affectedRecords = affected[1];
     Dataset<Row> edges = affected[2];
+    Dataset<Row> affectedCw = affected[3];
     ConnectedComponents.Result cc = stage.run("cluster", () ->
         ConnectedComponents.runWithStats(edges, affectedRecords, cfg.clustering().cc()));
     StableIds.StableIdResult ids = stage.run("cluster", () -> {
-      Dataset<Row> clusters = LinkJob.boundary(spark,
-          cc.components().join(stdOut.select("uid", "source", "record_id"), "uid"), work + "/clusters");
-      Dataset<Row> prevAffected = prevCw.join(broadcast(affectedPersons), "person_id").select("source", "record_id", "person_id");
+      // the re-clustered records' names: from the affected people's crosswalk rows and the new
+      // and changed records (both small; no pass over the population)
+      Dataset<Row> names = affectedCw.select("uid", "source", "record_id")
+          .union(upd.select("uid", "source", "record_id")).dropDuplicates("uid");
+      Dataset<Row> clusters = LinkJob.boundary(spark, cc.components().join(names, "uid"), work + "/clusters");
+      Dataset<Row> prevAffected = affectedCw.select("source", "record_id", "person_id");
       StableIds.StableIdResult r = StableIds.assign(clusters, prevAffected, runId, cfg.clustering().personIdPrefix(),
           prevPerson.select("person_id")); // every previous id: one person row each
       Dataset<Row> cw = r.crosswalk().persist(StorageLevel.MEMORY_AND_DISK());
@@ -389,7 +393,11 @@ public final class IncrementalLink {
         affectedCount[0]);
   }
 
-  /** Affected people ({@code person_id}), their current records plus the new ones ({@code uid}) and the edges. */
+  /**
+   * Affected people ({@code person_id}), their current records plus the new ones ({@code uid}),
+   * the edges, and the affected people's previous crosswalk rows ({@code uid, source, record_id,
+   * person_id}).
+   */
   @SuppressWarnings("unchecked")
   private static Dataset<Row>[] stageAffected(LinkJob.Stage stage, SparkSession spark, String work, Dataset<Row> scored,
       Dataset<Row> keptPairs, Dataset<Row> gone, Dataset<Row> prevCw, Dataset<Row> status, Column evidence,
@@ -404,8 +412,11 @@ public final class IncrementalLink {
           prevCw.join(broadcast(touched), "uid").select("person_id").distinct(), work + "/affected_persons");
       affectedCount[0] = affectedPersons.count();
       Dataset<Row> withdrawn = status.where(col("status").equalTo("WITHDRAWN")).select("uid");
+      // the affected people's crosswalk rows (read once: the records to re-cluster and their previous ids)
+      Dataset<Row> affectedCw = LinkJob.boundary(spark, prevCw.join(broadcast(affectedPersons), "person_id")
+          .select("uid", "source", "record_id", "person_id"), work + "/affected_crosswalk");
       Dataset<Row> records = LinkJob.boundary(spark,
-          prevCw.join(broadcast(affectedPersons), "person_id").select("uid")
+          affectedCw.select("uid")
               .join(broadcast(withdrawn), new String[] {"uid"}, "left_anti")
               .union(status.where(col("status").equalTo("NEW")).select("uid"))
               .distinct(),
@@ -416,7 +427,7 @@ public final class IncrementalLink {
       Dataset<Row> edges = LinkJob.boundary(spark, oldEdges.union(newEdges), work + "/cluster_edges");
       LOG.info("incremental cluster: {} new edges, {} affected people, {} records to re-cluster", matched[0],
           affectedCount[0], records.count());
-      return (Dataset<Row>[]) new Dataset[] {affectedPersons, records, edges};
+      return (Dataset<Row>[]) new Dataset[] {affectedPersons, records, edges, affectedCw};
     });
   }
 
