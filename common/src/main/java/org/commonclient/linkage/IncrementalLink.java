@@ -77,9 +77,10 @@ import org.slf4j.LoggerFactory;
  *       previous ids; new ids never collide with any previous id. Merges and splits go to {@code
  *       person_id_history} (only affected people get history rows).
  *   <li>{@code record_keys}, {@code block_keys}, {@code crosswalk}, {@code person}, {@code
- *       match_pairs} are updated in place ({@link AtomicPublisher.Mode#UPSERT}: a Delta MERGE with
- *       deletion vectors writes the rows of the changed records, affected people and touched
- *       pairs and marks the rows they replace or remove; unaffected rows are not rewritten),
+ *       match_pairs} are rewritten with their unchanged rows kept, or (with {@code
+ *       incremental.publish = merge}) updated in place ({@link AtomicPublisher.Mode#UPSERT}: the
+ *       rows of the replaced and withdrawn records, affected people and touched pairs deleted with
+ *       deletion vectors, the new rows appended; unaffected rows are not rewritten),
  *       {@code model}, {@code person_id_history}, {@code runs} appended, all through {@link
  *       AtomicPublisher}.
  * </ol>

@@ -24,8 +24,8 @@ import org.commonclient.standardise.StandardiseConfig;
  * @param compareBroadcastMaxRecords up to this many records, the comparison step looks both
  *     sides of every pair up in a broadcast copy of the standardised records instead of
  *     shuffling the pairs twice (sort-merge joins); 0 = never broadcast
- * @param incrementalMerge an incremental run updates the linked tables in place (Delta MERGE
- *     with deletion vectors) instead of rewriting them
+ * @param incrementalMerge an incremental run updates the linked tables in place (a Delta
+ *     delete with deletion vectors, then an append) instead of rewriting them
  */
 public record LinkConfig(
     LinkType linkType,

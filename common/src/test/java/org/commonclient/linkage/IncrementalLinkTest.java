@@ -154,7 +154,7 @@ class IncrementalLinkTest {
         DeltaTables.read(spark, storage.linked("person")).count(), "one person row per person id");
     assertEquals(1, DeltaTables.read(spark, storage.linked("runs")).where(col("run_id").equalTo("run2")).count(), "runs row");
 
-    // the same month published in place (Delta MERGE): the same rows in every table
+    // the same month published in place (deletes with deletion vectors, appends): the same rows in every table
     IncrementalLink.run(spark, mergeStorage, cfg.withIncrementalMerge(true), "run2", "test");
     for (String t : List.of(IncrementalLink.RECORD_KEYS, IncrementalLink.BLOCK_KEYS)) {
       assertEquals(rowsAsText(DeltaTables.read(spark, storage.identified(t))),
@@ -164,7 +164,7 @@ class IncrementalLinkTest {
       assertEquals(rowsAsText(DeltaTables.read(spark, storage.linked(t))),
           rowsAsText(DeltaTables.read(spark, mergeStorage.linked(t))), t + " updated in place = rewritten");
     }
-    assertTrue(DeltaTables.deletionVectorsEnabled(spark, mergeStorage.linked("crosswalk")), "MERGE with deletion vectors");
+    assertTrue(DeltaTables.deletionVectorsEnabled(spark, mergeStorage.linked("crosswalk")), "deletes with deletion vectors");
   }
 
   /** Copies a directory tree (a zone of Delta tables) to {@code to}; returns its path. */
