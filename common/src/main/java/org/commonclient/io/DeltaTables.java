@@ -74,9 +74,10 @@ public final class DeltaTables {
    * table column that {@code rows} lacks is null in the rows it adds; a column the table lacks is
    * refused.
    *
-   * <p>Measured against a Delta MERGE keyed on the replaced rows (the earlier implementation):
-   * the MERGE joins the new rows with the whole table (every column of it) to find the rows to
-   * replace; the delete scans the key columns only.
+   * <p>The earlier implementation, a Delta MERGE keyed on the replaced rows, joined the new rows
+   * with the whole table to find the rows to replace: an incremental month at 1M records
+   * published in 46.7 s that way (session 12), 30.3-33.3 s this way (session 14, another
+   * machine), where the deletes scan the key columns only.
    */
   public static void deleteAndAppend(Dataset<Row> rows, String path, Column remove) {
     SparkSession spark = rows.sparkSession();
