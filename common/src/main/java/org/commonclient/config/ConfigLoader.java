@@ -50,6 +50,36 @@ public final class ConfigLoader {
    * Loads with the given file and key overrides ({@code -D key=value} of the command line), which
    * rank below environment variables and above system properties and the file.
    */
+  /**
+   * The {@code -D key=value} overrides as a config. A value written as HOCON — a quoted string
+   * ({@code "a b"}), a list ({@code [tanf, snap]}) or an object ({@code {a = 1}}) — is read as
+   * one, so its quotes are not kept as characters and lists can be given; any other value is the
+   * literal text (so {@code local[2]} or a URI with {@code //} is taken as written, not parsed).
+   */
+  static Config overrides(Map<String, String> overrides) {
+    Map<String, Object> plain = new java.util.LinkedHashMap<>();
+    Map<String, ConfigValue> parsed = new java.util.LinkedHashMap<>();
+    for (var e : overrides.entrySet()) {
+      String v = e.getValue() == null ? "" : e.getValue().trim();
+      if (v.startsWith("\"") || v.startsWith("[") || v.startsWith("{")) {
+        try {
+          parsed.put(e.getKey(), ConfigFactory.parseString("v = " + v, ConfigParseOptions.defaults()
+              .setOriginDescription("command-line -D " + e.getKey())).getValue("v"));
+          continue;
+        } catch (ConfigException ex) {
+          throw new ConfigError("Cannot read the value of -D " + e.getKey() + "=" + e.getValue() + " (a value starting with "
+              + v.charAt(0) + " is read as HOCON): " + ex.getMessage(), ex);
+        }
+      }
+      plain.put(e.getKey(), e.getValue());
+    }
+    Config cli = ConfigFactory.parseMap(plain, "command-line -D overrides");
+    for (var e : parsed.entrySet()) {
+      cli = cli.withValue(e.getKey(), e.getValue());
+    }
+    return cli;
+  }
+
   public static Config load(Path file, Map<String, String> overrides) {
     ConfigFactory.invalidateCaches(); // system properties may have changed since the last load
     Config referenceRaw = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
@@ -72,7 +102,7 @@ public final class ConfigLoader {
     }
     Config sysProps = ConfigFactory.systemProperties().withOnlyPath(ROOT);
     Config env = envOverrides();
-    Config cli = ConfigFactory.parseMap(overrides, "command-line -D overrides");
+    Config cli = overrides(overrides);
     Config userAll = env.withFallback(cli).withFallback(sysProps).withFallback(user);
     Config merged;
     try {

@@ -37,6 +37,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void commandLineOverridesReadQuotedStringsAndListsAsHocon() {
+    Config c = ConfigLoader.load(null, java.util.Map.of(
+        "commonclient.spark.appName", "\"my app\"",
+        "commonclient.spark.master", "local[2]",
+        "commonclient.storage.root", "hdfs://nn:8020/cc",
+        "commonclient.linkage.sources", "[tanf, \"snap\"]"));
+    assertEquals("my app", c.getString("commonclient.spark.appName"), "quotes read, not kept");
+    assertEquals("local[2]", c.getString("commonclient.spark.master"), "plain text as written");
+    assertEquals("hdfs://nn:8020/cc/linked", c.getString("commonclient.storage.linked"), "a URI is not cut at //");
+    assertEquals(java.util.List.of("tanf", "snap"), c.getStringList("commonclient.linkage.sources"), "a list");
+    var e = assertThrows(ConfigLoader.ConfigError.class,
+        () -> ConfigLoader.load(null, java.util.Map.of("commonclient.spark.master", "\"local[2]")));
+    assertTrue(e.getMessage().contains("-D commonclient.spark.master"), e.getMessage());
+  }
+
+  @Test
   void fileOverridesDefaultsAndSubstitutionsFollow() throws IOException {
     Config c = ConfigLoader.load(file("a.conf", "commonclient.storage.root = \"/data/cc\"\n"));
     assertEquals("/data/cc/linked", c.getString("commonclient.storage.linked"));
