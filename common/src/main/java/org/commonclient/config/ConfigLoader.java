@@ -47,10 +47,6 @@ public final class ConfigLoader {
   }
 
   /**
-   * Loads with the given file and key overrides ({@code -D key=value} of the command line), which
-   * rank below environment variables and above system properties and the file.
-   */
-  /**
    * The {@code -D key=value} overrides as a config. A value written as HOCON — a quoted string
    * ({@code "a b"}), a list ({@code [tanf, snap]}) or an object ({@code {a = 1}}) — is read as
    * one, so its quotes are not kept as characters and lists can be given; any other value is the
@@ -80,6 +76,10 @@ public final class ConfigLoader {
     return cli;
   }
 
+  /**
+   * Loads with the given file and key overrides ({@code -D key=value} of the command line), which
+   * rank below environment variables and above system properties and the file.
+   */
   public static Config load(Path file, Map<String, String> overrides) {
     ConfigFactory.invalidateCaches(); // system properties may have changed since the last load
     Config referenceRaw = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");

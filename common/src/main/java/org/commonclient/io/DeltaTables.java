@@ -110,8 +110,19 @@ public final class DeltaTables {
    * sets of an incremental run (tens of thousands of keys).
    */
   public static Column isIn(Column expr, Dataset<Row> oneColumn) {
+    return anyIsIn(oneColumn, expr);
+  }
+
+  /** As {@link #isIn}: true when any of {@code exprs} is one of the values (collected once). */
+  public static Column anyIsIn(Dataset<Row> oneColumn, Column... exprs) {
     Object[] values = oneColumn.distinct().collectAsList().stream().map(r -> r.get(0)).toArray();
-    return values.length == 0 ? functions.lit(false) : expr.isin(values);
+    Column any = functions.lit(false);
+    if (values.length > 0) {
+      for (Column e : exprs) {
+        any = any.or(e.isin(values));
+      }
+    }
+    return any;
   }
 
   /** True when the table's {@code delta.enableDeletionVectors} property is on. */

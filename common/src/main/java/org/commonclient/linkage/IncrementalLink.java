@@ -355,11 +355,9 @@ public final class IncrementalLink {
         t.put("person", AtomicPublisher.Table.upsert(storage.linked("person"), newPersons,
             () -> DeltaTables.isIn(col("person_id"), affectedPersons)));
         t.put("match_pairs", AtomicPublisher.Table.upsert(storage.linked("match_pairs"),
-            LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc), () -> {
-              Object[] ends = gone.collectAsList().stream().map(r -> r.get(0)).toArray();
-              return ends.length == 0 ? lit(false) : xxhash64(col("source_l"), col("record_id_l")).isin(ends)
-                  .or(xxhash64(col("source_r"), col("record_id_r")).isin(ends));
-            }));
+            LinkJob.matchPairs(scored, sides, cfg, runId, LinkJob.byRuleNames(cfg.blocking()), bc),
+            () -> DeltaTables.anyIsIn(gone, xxhash64(col("source_l"), col("record_id_l")),
+                xxhash64(col("source_r"), col("record_id_r")))));
         t.put(BLOCK_KEYS, keysKept
             ? AtomicPublisher.Table.upsert(keyTablePath, updKeys, () -> DeltaTables.isIn(col("uid"), replaced))
             : new AtomicPublisher.Table(keyTablePath, IncrementalBlocker.keyTable(stdOut, cfg.blocking()),
