@@ -130,8 +130,7 @@ public final class IncrementalBlocker {
     // the changed records' entries (with their uid: they are also the dirty records' entries)
     Dataset<Row> cameEntries = entries(keyedChanged != null
         ? keyedChanged
-        : keyedNow.join(broadcast(changedUids), new String[] {"uid"}, "left_semi"), rules)
-        .select("uid", "_fr", "_fk", "_b").localCheckpoint(true);
+        : keyedNow.join(broadcast(changedUids), new String[] {"uid"}, "left_semi"), rules).localCheckpoint(true);
     Dataset<Row> came = cameEntries.select("_fr", "_fk", "_b");
     Dataset<Row> went = entries(previousOfMoved, rules).select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).dropDuplicates("_b").localCheckpoint(true);
@@ -169,7 +168,7 @@ public final class IncrementalBlocker {
     Dataset<Row> blockEntries = touchedEntries;
     if (nFlips > 0) {
       Dataset<Row> reblockedEntries = entries(keyedNow.join(broadcast(reblocked), new String[] {"uid"}, "left_semi"), rules)
-          .select("uid", "_fr", "_fk", "_b").localCheckpoint(true);
+          .localCheckpoint(true);
       Dataset<Row> more = reblockedEntries.select("_fr", "_fk", "_b").dropDuplicates("_b")
           .join(broadcast(touched.select("_b")), new String[] {"_b"}, "left_anti").localCheckpoint(true);
       Dataset<Row> moreEntries = entriesOf(keyedNow, rules, more).localCheckpoint(true);
@@ -235,8 +234,7 @@ public final class IncrementalBlocker {
 
   /** The current entries ({@code uid, _fr, _fk, _b}) of the given blocks ({@code _b}): one pass over the key table. */
   private static Dataset<Row> entriesOf(Dataset<Row> keyed, List<ResolvedRule> rules, Dataset<Row> blocks) {
-    return entries(keyed, rules).select("uid", "_fr", "_fk", "_b")
-        .join(broadcast(blocks.select("_b")), new String[] {"_b"}, "left_semi");
+    return entries(keyed, rules).join(broadcast(blocks.select("_b")), new String[] {"_b"}, "left_semi");
   }
 
   /** Size {@code _now} of each block ({@code _b}) of the entries (all of its entries among them), with its {@code _fr, _fk}. */
