@@ -279,7 +279,8 @@ public final class IncrementalLink {
     Dataset<Row> vectors = stage.run("compare", () ->
         LinkJob.boundary(spark, LinkJob.compare(pairs, sides, cfg.comparison(), bc), work + "/vectors"));
     Dataset<Row> scored = stage.run("score", () -> LinkJob.boundary(spark,
-        model.score(TermFrequencies.adjustAll(vectors, stdOut, model, cfg.scoring().termFrequency())), work + "/scored"));
+        LinkJob.withoutCompared(model.score(TermFrequencies.adjustAll(vectors, stdOut, model, cfg.scoring().termFrequency()))),
+        work + "/scored"));
 
     // 4. re-cluster the affected people: their kept old edges plus the new edges
     double threshold = cfg.clustering().threshold();

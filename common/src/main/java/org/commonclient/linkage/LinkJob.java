@@ -153,25 +153,23 @@ public final class LinkJob {
     Dataset<Row> blockKeys = stage.run("block", () ->
         boundary(spark, org.commonclient.blocking.IncrementalBlocker.keyTable(std, cfg.blocking()), work + "/block_keys"));
     BlockingResult blocked = stage.run("block", () -> Blocker.block(std, blockKeys, cfg.blocking(), cfg.linkType()));
-    Dataset<Row> pairs = blocked.pairs().persist(StorageLevel.MEMORY_AND_DISK());
-    Map<String, Long> byRule = stage.run("block", () -> blocked.countByRule(pairs));
-    // the pairs are cached now: the key table they were built from is not read again
+    // the pairs are built inside the compare job, straight from the sorted key entries, and
+    // counted from its output: not cached first (at 1M records filling a cache of the 6.1M pairs
+    // and reading it back cost more than the pairs' one pass)
+    Dataset<Row> vectors = stage.run("compare", () ->
+        boundary(spark, compare(blocked.pairs(), std, cfg.comparison(), broadcastStd(cfg, n)), work + "/vectors"));
+    // the pairs are written now: the key table they were built from is not read again
     blocked.close();
+    Map<String, Long> byRule = blocked.countByRule(vectors);
     long candidatePairs = byRule.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("block: {} candidate pairs {}", candidatePairs, byRule);
-
-    Dataset<Row> vectors = stage.run("compare", () -> {
-      Dataset<Row> v = boundary(spark, compare(pairs, std, cfg.comparison(), broadcastStd(cfg, n)), work + "/vectors");
-      pairs.unpersist();
-      return v;
-    });
 
     ModelTraining.Result trained = stage.run("train", () -> train(spark, std, vectors, cfg, n));
     FellegiSunterModel model = trained.model();
 
     Dataset<Row> scored = stage.run("score", () -> {
       Dataset<Row> adj = TermFrequencies.adjustAll(vectors, std, model, cfg.scoring().termFrequency());
-      Dataset<Row> fs = model.score(adj);
+      Dataset<Row> fs = withoutCompared(model.score(adj));
       return boundary(spark, ClericalScoring.apply(spark, storage, cfg.scoring().supervised(), model.comparisonNames(), fs),
           work + "/scored");
     });
@@ -223,6 +221,22 @@ public final class LinkJob {
     ids.history().unpersist();
     spark.catalog().clearCache();
     return new LinkResult(runId, n, candidatePairs, byRule, matched[0], persons, cc.iterations(), secs, versions, model, report);
+  }
+
+  /**
+   * The scored pairs without the records' values the term-frequency adjustment read ({@code
+   * <column>_l}, {@code <column>_r}; every side column but {@code uid_l, uid_r}): nothing after
+   * scoring reads them, and the scored work files then hold no names (at 1M records four name
+   * columns of 6.1M pairs were written for nothing).
+   */
+  static Dataset<Row> withoutCompared(Dataset<Row> scored) {
+    List<String> drop = new ArrayList<>();
+    for (String c : scored.columns()) {
+      if ((c.endsWith("_l") || c.endsWith("_r")) && !c.equals("uid_l") && !c.equals("uid_r")) {
+        drop.add(c);
+      }
+    }
+    return scored.drop(drop.toArray(new String[0]));
   }
 
   /**

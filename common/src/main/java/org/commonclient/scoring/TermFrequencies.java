@@ -111,10 +111,16 @@ public final class TermFrequencies {
       left = functions.broadcast(left);
       right = functions.broadcast(right);
     }
+    // only pairs at the exact level are adjusted: with the tables broadcast, the others look up a
+    // null key (no hashing of their values; their factor is 1 whatever the lookup gives). Not
+    // when shuffled: every null key would go to one partition
+    Column atExact = col(comp.gammaColumn()).equalTo(exact);
+    Column keyL = broadcast ? when(atExact, pairs.col(c + "_l")) : pairs.col(c + "_l");
+    Column keyR = broadcast ? when(atExact, col(c + "_r")) : col(c + "_r");
     Dataset<Row> joined =
         pairs
-            .join(left, pairs.col(c + "_l").equalTo(left.col(vl)), "left")
-            .join(right, col(c + "_r").equalTo(right.col(vr)), "left");
+            .join(left, keyL.equalTo(left.col(vl)), "left")
+            .join(right, keyR.equalTo(right.col(vr)), "left");
     Column maxTf = greatest(col(tl), col(tr));
     Column factor =
         least(
