@@ -428,8 +428,15 @@ public final class LinkJob {
     skippedIn.forEach((c, in) -> skipWhen.put(c, col("_set").isin(in.toArray())));
     Dataset<Row> v = ComparisonVectors.compute(joinSides(all, std, broadcastStd(cfg, n)),
         org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg.comparison()), null, skipWhen);
-    // counted by (set, pattern) as the blocked pairs are by (rule, pattern)
-    Map<Integer, List<PatternCount>> bySet = Em.patternCountsByMatchKey(v.withColumnRenamed("_set", "match_key"), names);
+    // counted by (set, pattern) as the blocked pairs are by (rule, pattern). Whole-stage code of
+    // every comparison fused with the count is one method too big for the JIT's first tier (C1
+    // gives up on it), and its branch profile changes from one set to the next (C2's code was
+    // thrown away at each): at 1M records it ran interpreted for much of the stage. Methods over
+    // HotSpot's 8,000-byte limit make Spark fall back, for this job only, to per-expression
+    // generated code (small methods, compiled); the compare stage's fused code stays (it runs
+    // compiled there, and was slower without it)
+    Map<Integer, List<PatternCount>> bySet = withSqlConf(std.sparkSession(), HUGE_METHOD_LIMIT, "8000",
+        () -> Em.patternCountsByMatchKey(v.withColumnRenamed("_set", "match_key"), names));
     for (BlockingResult b : blockings) {
       if (b != null) {
         b.close();
@@ -441,6 +448,23 @@ public final class LinkJob {
           Set.copyOf(rules.get(i).blockedOn())));
     }
     return new ModelTraining.Counted(bySet.getOrDefault(0, List.of()), sessions);
+  }
+
+  private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
+
+  /** Runs {@code body} with a SQL setting of the session changed, restoring it afterwards. */
+  static <T> T withSqlConf(SparkSession spark, String key, String value, java.util.function.Supplier<T> body) {
+    String before = spark.conf().contains(key) ? spark.conf().get(key) : null;
+    spark.conf().set(key, value);
+    try {
+      return body.get();
+    } finally {
+      if (before == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, before);
+      }
+    }
   }
 
   /**
