@@ -29,7 +29,6 @@ public final class Addresses {
 
   static final String NUMBER_RE = "^([0-9]+[A-Z]?) ";
   private static final Pattern NUMBER = Pattern.compile(NUMBER_RE);
-  private static final Pattern NON_ADDRESS = Pattern.compile("[^A-Z0-9# ]");
 
   /** The parts of a normalised address line. */
   public record Parts(String address, String number, String street) {}
@@ -39,8 +38,7 @@ public final class Addresses {
     if (u == null) {
       return null;
     }
-    u = NON_ADDRESS.matcher(Names.APOSTROPHES.matcher(u.replace("#", " # ")).replaceAll("")).replaceAll(" ");
-    u = Text.squash(u);
+    u = Text.tokens(u, true);
     if (u == null) {
       return null;
     }

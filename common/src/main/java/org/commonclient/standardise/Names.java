@@ -33,7 +33,6 @@ public final class Names {
       Map.of("2ND", "II", "3RD", "III", "4TH", "IV", "JUNIOR", "JR", "SENIOR", "SR");
 
   static final java.util.regex.Pattern APOSTROPHES = java.util.regex.Pattern.compile("['`’]");
-  private static final java.util.regex.Pattern NON_NAME = java.util.regex.Pattern.compile("[^A-Z0-9 ]");
 
   /** Normalised name text, before suffix and placeholder handling; null when nothing is left. */
   public static String normalise(String raw) {
@@ -41,9 +40,7 @@ public final class Names {
     if (u == null) {
       return null;
     }
-    u = APOSTROPHES.matcher(u).replaceAll("");
-    u = NON_NAME.matcher(u).replaceAll(" ");
-    return Text.squash(u);
+    return Text.tokens(u, false);
   }
 
   public static Column normalise(Column raw) {

@@ -190,7 +190,8 @@ class StandardiserTest {
       "123 Main Street Apt 4B", "45a North Oak Avenue, Unit 2", "7 wallaby place delmar",
       "123 main st. #4b", "PO Box 12", "19560409", "04/09/1956", "4/9/1956", "09-Apr-1956",
       "1956-04-09", "19561304", "123-45-6789", "1804974", "(555) 867-5309", "1-555-867-5309",
-      "2119", "30301-1234", "Male", "f", null
+      "2119", "30301-1234", "Male", "f", "O'Brien-Smith", "d`Arcy", "Mc\u2019Donald", "12#B Elm", "##4", "Apt#",
+      " # ", "a\tb", "\u00d1u\u00f1ez", "Stra\u00dfe", "J\ud83d\ude00N", "'", null
     };
     List<Row> rows = new ArrayList<>();
     for (String s : samples) {
@@ -229,6 +230,34 @@ class StandardiserTest {
       assertEquals(Codes.zip5(s, new HashSet<>(cfg.zipPlaceholders())), r.get(8), "zip " + s);
       assertEquals(
           Codes.sex(s, new HashSet<>(cfg.sexMale()), new HashSet<>(cfg.sexFemale())), r.get(9), "sex " + s);
+    }
+  }
+
+  /**
+   * The one-pass Java normalisers of names and addresses against their Column forms (regular
+   * expressions) on random text of the characters they treat differently.
+   */
+  @Test
+  void tokenNormalisersAgreeWithColumnFormsOnRandomText(SparkSession spark) {
+    StandardiseConfig cfg = StandardiseConfig.defaults();
+    String alphabet = "aZm09 '`\u2019#-.,\t\u00e9\u00c6\u00df\u00f1";
+    java.util.Random rnd = new java.util.Random(7);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      StringBuilder b = new StringBuilder();
+      for (int n = rnd.nextInt(12); n > 0; n--) {
+        b.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+      }
+      rows.add(RowFactory.create(b.toString()));
+    }
+    var v = org.apache.spark.sql.functions.col("v");
+    List<Row> got = spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType().add("v", "string"))
+        .select(v, Names.normalise(v), Addresses.normalise(v, cfg.addressAbbreviations()))
+        .collectAsList();
+    for (Row r : got) {
+      String s = r.getString(0);
+      assertEquals(r.get(1), Names.normalise(s), "name [" + s + "]");
+      assertEquals(r.get(2), Addresses.normalise(s, cfg.addressAbbreviations()), "address [" + s + "]");
     }
   }
 }
