@@ -138,16 +138,11 @@ public final class Blocker {
    * key tables here) or a whole population of records cost more than they saved.
    */
   public static Dataset<Row> cacheUncompressed(Dataset<Row> data) {
-    SparkSession spark = data.sparkSession();
-    String compressed = spark.conf().get(CACHE_COMPRESSED, "true");
-    spark.conf().set(CACHE_COMPRESSED, "false");
-    try {
+    return org.commonclient.spark.SparkSessions.withSqlConf(data.sparkSession(), CACHE_COMPRESSED, "false", () -> {
       Dataset<Row> cached = data.persist(StorageLevel.MEMORY_AND_DISK());
       cached.count();
       return cached;
-    } finally {
-      spark.conf().set(CACHE_COMPRESSED, compressed);
-    }
+    });
   }
 
   static void checkBudget(List<RuleStats> stats, BlockingConfig cfg, LinkType linkType) {

@@ -435,7 +435,7 @@ public final class LinkJob {
     // HotSpot's 8,000-byte limit make Spark fall back, for this job only, to per-expression
     // generated code (small methods, compiled); the compare stage's fused code stays (it runs
     // compiled there, and was slower without it)
-    Map<Integer, List<PatternCount>> bySet = withSqlConf(std.sparkSession(), HUGE_METHOD_LIMIT, "8000",
+    Map<Integer, List<PatternCount>> bySet = org.commonclient.spark.SparkSessions.withSqlConf(std.sparkSession(), HUGE_METHOD_LIMIT, "8000",
         () -> Em.patternCountsByMatchKey(v.withColumnRenamed("_set", "match_key"), names));
     for (BlockingResult b : blockings) {
       if (b != null) {
@@ -451,21 +451,6 @@ public final class LinkJob {
   }
 
   private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
-
-  /** Runs {@code body} with a SQL setting of the session changed, restoring it afterwards. */
-  static <T> T withSqlConf(SparkSession spark, String key, String value, java.util.function.Supplier<T> body) {
-    String before = spark.conf().contains(key) ? spark.conf().get(key) : null;
-    spark.conf().set(key, value);
-    try {
-      return body.get();
-    } finally {
-      if (before == null) {
-        spark.conf().unset(key);
-      } else {
-        spark.conf().set(key, before);
-      }
-    }
-  }
 
   /**
    * The blocking of one training rule on its own: its block size limit, and no pair budget (its

@@ -106,4 +106,23 @@ public final class SparkSessions {
       spark.sparkContext().setJobGroup(group, description == null ? group : description, false);
     }
   }
+
+  /**
+   * Runs {@code body} with one SQL setting of the session changed, and restores it afterwards
+   * (unset when it was not set). Settings read when a plan executes take effect for the jobs the
+   * body runs; nothing else should run on the session meanwhile.
+   */
+  public static <T> T withSqlConf(SparkSession spark, String key, String value, java.util.function.Supplier<T> body) {
+    String before = spark.conf().contains(key) ? spark.conf().get(key) : null;
+    spark.conf().set(key, value);
+    try {
+      return body.get();
+    } finally {
+      if (before == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, before);
+      }
+    }
+  }
 }

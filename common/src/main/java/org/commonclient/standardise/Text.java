@@ -87,6 +87,11 @@ final class Text {
     return t.isEmpty() ? null : t;
   }
 
+  static Column squash(Column c) {
+    Column t = trim(regexp_replace(c, " +", " "));
+    return when(t.equalTo(lit("")), lit(null).cast("string")).otherwise(t);
+  }
+
   /**
    * Upper-case name or address text reduced to tokens in one pass, as the regular expressions of
    * {@link Names#normalise(String)} and {@link Addresses#normalise(String, java.util.Map)} (the
@@ -105,7 +110,7 @@ final class Text {
       }
       boolean hash = hashToken && c == '#';
       if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || hash) {
-        if ((gap || hash) && b.length() > 0 && b.charAt(b.length() - 1) != ' ') {
+        if ((gap || hash) && b.length() > 0) { // one space between tokens
           b.append(' ');
         }
         b.append(c);
@@ -115,11 +120,6 @@ final class Text {
       }
     }
     return b.length() == 0 ? null : b.toString();
-  }
-
-  static Column squash(Column c) {
-    Column t = trim(regexp_replace(c, " +", " "));
-    return when(t.equalTo(lit("")), lit(null).cast("string")).otherwise(t);
   }
 
   /** Keeps only digits; "" becomes null. */
