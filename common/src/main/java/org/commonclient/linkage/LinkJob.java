@@ -188,8 +188,9 @@ public final class LinkJob {
       // crosswalk, history), each of which would otherwise recompute the components and the join
       Dataset<Row> clusters = boundary(spark, cc.components().join(std.select("uid", "source", "record_id"), "uid"), work + "/clusters");
       StableIds.StableIdResult r = StableIds.assign(clusters, previous, runId, cfg.clustering().personIdPrefix());
-      Dataset<Row> cw = r.crosswalk().persist(StorageLevel.MEMORY_AND_DISK());
-      cw.count();
+      // cached without the columnar cache's compression: its statistics of 1M random ids and
+      // record ids cost more than the memory they saved
+      Dataset<Row> cw = Blocker.cacheUncompressed(r.crosswalk());
       return new StableIds.StableIdResult(cw, r.history().persist(StorageLevel.MEMORY_AND_DISK()));
     });
     long persons = ids.crosswalk().select("person_id").distinct().count();
@@ -424,24 +425,26 @@ public final class LinkJob {
       Dataset<Row> tagged = sets[i].withColumn("_set", lit(i));
       all = all == null ? tagged : all.union(tagged);
     }
-    Map<String, org.apache.spark.sql.Column> skipWhen = new LinkedHashMap<>();
-    skippedIn.forEach((c, in) -> skipWhen.put(c, col("_set").isin(in.toArray())));
-    Dataset<Row> v = ComparisonVectors.compute(joinSides(all, std, broadcastStd(cfg, n)),
-        org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg.comparison()), null, skipWhen);
-    // counted by (set, pattern) as the blocked pairs are by (rule, pattern). Whole-stage code of
-    // every comparison fused with the count is one method too big for the JIT's first tier (C1
-    // gives up on it), and its branch profile changes from one set to the next (C2's code was
-    // thrown away at each): at 1M records it ran interpreted for much of the stage. Methods over
-    // HotSpot's 8,000-byte limit make Spark fall back, for this job only, to per-expression
-    // generated code (small methods, compiled); the compare stage's fused code stays (it runs
-    // compiled there, and was slower without it)
-    Map<Integer, List<PatternCount>> bySet = org.commonclient.spark.SparkSessions.withSqlConf(std.sparkSession(), HUGE_METHOD_LIMIT, "8000",
-        () -> Em.patternCountsByMatchKey(v.withColumnRenamed("_set", "match_key"), names));
+    // the pairs of every set are materialised first (three longs each), sorted by their left
+    // uid, a hash: the sets come interleaved. The comparison and count job then reads one cached
+    // table: one whole-stage method, compiled once with every set's branches in its profile. Run
+    // straight over the union of the sets, each set was its own copy of that method (too big for
+    // the JIT's first tier), and the count ran interpreted while each was compiled; the fallback
+    // to per-expression code for it copied every joined row's strings (30% of the stage at 1M)
+    Dataset<Row> pairs = org.commonclient.blocking.Blocker.cacheUncompressed(
+        all.repartition(col("uid_l")).sortWithinPartitions("uid_l"));
     for (BlockingResult b : blockings) {
       if (b != null) {
         b.close();
       }
     }
+    Map<String, org.apache.spark.sql.Column> skipWhen = new LinkedHashMap<>();
+    skippedIn.forEach((c, in) -> skipWhen.put(c, col("_set").isin(in.toArray())));
+    Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcastStd(cfg, n)),
+        org.commonclient.comparison.Comparisons.defaultPersonComparisons(cfg.comparison()), null, skipWhen);
+    // counted by (set, pattern) as the blocked pairs are by (rule, pattern)
+    Map<Integer, List<PatternCount>> bySet = Em.patternCountsByMatchKey(v.withColumnRenamed("_set", "match_key"), names);
+    pairs.unpersist();
     List<Em.Session> sessions = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       sessions.add(new Em.Session(rules.get(i).name(), bySet.getOrDefault(i + 1, List.of()),
@@ -449,8 +452,6 @@ public final class LinkJob {
     }
     return new ModelTraining.Counted(bySet.getOrDefault(0, List.of()), sessions);
   }
-
-  private static final String HUGE_METHOD_LIMIT = "spark.sql.codegen.hugeMethodLimit";
 
   /**
    * The blocking of one training rule on its own: its block size limit, and no pair budget (its
@@ -551,15 +552,18 @@ public final class LinkJob {
             .join(std.select("source", "record_id", "dob", "sex"), new String[] {"source", "record_id"})
             .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"),
                 new String[] {"source", "record_id"});
-    return r.groupBy("person_id").agg(
-            expr("mode(dob, true)").as("dob"),
-            expr("mode(sex, true)").as("sex"),
-            expr("mode(race_ethnicity, true)").as("race_ethnicity"),
-            count(lit(1)).as("record_count"),
-            sort_array(collect_set("source")).as("sources"),
-            sort_array(collect_set("program")).as("programs"),
-            min("enroll_start").as("first_enrolled"),
-            max("enroll_end").as("last_enrolled"))
+    // one shuffle by person: every aggregation below and their join read it without another
+    Dataset<Row> byPerson = r.repartition(col("person_id"));
+    Dataset<Row> rest = byPerson.groupBy("person_id").agg(
+        count(lit(1)).as("record_count"),
+        sort_array(collect_set("source")).as("sources"),
+        sort_array(collect_set("program")).as("programs"),
+        min("enroll_start").as("first_enrolled"),
+        max("enroll_end").as("last_enrolled"));
+    Dataset<Row> modes = Survivorship.modes(byPerson, "person_id", List.of("dob", "sex", "race_ethnicity"));
+    return rest.join(modes, new String[] {"person_id"}, "left")
+        .select(col("person_id"), col("dob"), col("sex"), col("race_ethnicity"), col("record_count"), col("sources"),
+            col("programs"), col("first_enrolled"), col("last_enrolled"))
         .withColumn("birth_year", year(col("dob")))
         .withColumn("run_id", lit(runId));
   }
