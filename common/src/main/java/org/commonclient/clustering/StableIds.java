@@ -21,7 +21,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,12 +43,8 @@ import org.slf4j.LoggerFactory;
  *       with another new id is re-drawn with the next attempt, so old ids are never reused.
  * </ol>
  *
- * <p>The two outputs are lazy plans meant to be written once each (the link stage's deliberate
- * stage boundary); every step is deterministic, so recomputation is safe. The clusters' anchors
- * and their overlap with the previous ids are cached when first computed (memory and disk,
- * recomputed if an executor is lost; released by the caller's clearing of the cache): the
- * collision check, the crosswalk and the history each read them, and each recomputed a sort
- * aggregation over every record (and, on a rerun, a join with the previous crosswalk).
+ * <p>Nothing is cached: the two outputs are lazy plans meant to be written once each (the link
+ * stage's deliberate stage boundary); every step is deterministic, so recomputation is safe.
  */
 public final class StableIds {
   private static final Logger LOG = LoggerFactory.getLogger(StableIds.class);
@@ -107,8 +102,7 @@ public final class StableIds {
         recs.groupBy("cluster_id")
             .agg(
                 expr("min(struct(source, record_id))").as("anchor"),
-                count(lit(1)).as("size"))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+                count(lit(1)).as("size"));
 
     Dataset<Row> prev =
         previousCrosswalk == null
@@ -125,8 +119,7 @@ public final class StableIds {
     Dataset<Row> overlap =
         recs.join(prev, new String[] {"source", "record_id"})
             .groupBy("cluster_id", "old_id")
-            .agg(count(lit(1)).as("shared"))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+            .agg(count(lit(1)).as("shared"));
 
     Dataset<Row> claims =
         overlap

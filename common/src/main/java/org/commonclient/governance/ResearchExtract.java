@@ -3,6 +3,7 @@ package org.commonclient.governance;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -81,15 +82,15 @@ public final class ResearchExtract {
         .select("source", "record_id", "dob", "sex", "race_ethnicity", "program", "enroll_start", "enroll_end");
     Dataset<Row> linked = crosswalk.select("source", "record_id", "person_id")
         .join(recs, new String[] {"source", "record_id"});
-    // the person table's survivorship rule, over the agreement's sources only
     Dataset<Row> persons = linked.groupBy("person_id").agg(
-            sort_array(collect_set("program")).as("programs"),
-            sort_array(collect_set("source")).as("sources"),
-            count(lit(1)).as("record_count"),
-            min("enroll_start").as("first_enrolled"),
-            max("enroll_end").as("last_enrolled"))
-        .join(org.commonclient.linkage.Survivorship.modes(linked, "person_id", List.of("dob", "sex", "race_ethnicity"))
-            .withColumnRenamed("dob", "_dob"), new String[] {"person_id"}, "left");
+        expr("mode(dob, true)").as("_dob"),
+        expr("mode(sex, true)").as("sex"),
+        expr("mode(race_ethnicity, true)").as("race_ethnicity"),
+        sort_array(collect_set("program")).as("programs"),
+        sort_array(collect_set("source")).as("sources"),
+        count(lit(1)).as("record_count"),
+        min("enroll_start").as("first_enrolled"),
+        max("enroll_end").as("last_enrolled"));
     Map<String, Column> derived = Map.of(
         "birth_year", year(col("_dob")),
         "age", floor(months_between(lit(java.sql.Date.valueOf(asOf)), col("_dob")).divide(12)).cast("int"));
