@@ -17,7 +17,10 @@
 # link run: BENCH_LINK_ARGS (e.g. "-D commonclient.linkage.scoring.uMaxPairs=200000").
 # BENCH_PROFILE=1 records a CPU profile of the link JVM with the JDK Flight Recorder into
 # $OUT/link.jfr (read it with `jfr print --events jdk.ExecutionSample`, or JDK Mission Control;
-# the log's stage start and end times delimit each stage's samples). It costs ~10-15% of the time.
+# the log's stage start and end times delimit each stage's samples). It costs 10-25% of the
+# time, unevenly (session 15's train stage: 62.4 s with it, 40.7-49.0 s without; Spark's mode
+# aggregate looked like a third of publish under it, and replacing it was slower without it):
+# confirm any gain it suggests with runs without it, old and new code back to back.
 set -euo pipefail
 # the body is one function, parsed whole before it runs: editing this file during a run is safe
 main() {
