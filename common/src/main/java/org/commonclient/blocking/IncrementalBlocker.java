@@ -192,13 +192,24 @@ public final class IncrementalBlocker {
 
     // Candidates: every record sharing a kept key (of any rule) with a dirty record. The dirty
     // records' entries without the dropped blocks are small and broadcast; the entries of their
-    // blocks (all among those read above) are joined with them (one join for all rules).
+    // blocks (all among those read above) are joined with them (one join for all rules). A joined
+    // row is a key the two records share under its rule (_fr, _fk: _b alone could collide).
     Dataset<Row> dirtyEntries = dirtyEntriesAll.join(broadcast(droppedBlocks.select("_b")), new String[] {"_b"}, "left_anti");
-    Dataset<Row> candidates = broadcast(dirtyEntries.select("_b", "uid")).alias("a")
-        .join(blockEntries.select("_b", "uid").alias("b"), col("a._b").equalTo(col("b._b"))
+    Dataset<Row> shared = broadcast(dirtyEntries.select("_b", "_fr", "_fk", "uid")).alias("a")
+        .join(blockEntries.select("_b", "_fr", "_fk", "uid").alias("b"), col("a._b").equalTo(col("b._b"))
+            .and(col("a._fr").equalTo(col("b._fr"))).and(col("a._fk").equalTo(col("b._fk")))
             .and(col("a.uid").notEqual(col("b.uid"))))
-        .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"))
-        .distinct().localCheckpoint(true);
+        .select(least(col("a.uid"), col("b.uid")).as("uid_l"), greatest(col("a.uid"), col("b.uid")).as("uid_r"),
+            col("a._fr").as("_fr"));
+    Dataset<Row> pairs;
+    if (linkType == LinkType.LINK_AND_DEDUPE && rules.stream().noneMatch(r -> r.rule.hasResidual())) {
+      // Each pair's rule as in the full run: the first rule generating it, i.e. the first under
+      // which the two records share a kept key (no residual to evaluate, every pair allowed), read
+      // off the shared keys themselves: no pass over the records' key columns.
+      pairs = shared.groupBy("uid_l", "uid_r").agg(min("_fr").as("match_key"));
+      return new Delta(pairs, reblocked, keyed);
+    }
+    Dataset<Row> candidates = shared.select("uid_l", "uid_r").distinct().localCheckpoint(true);
     lap.log("candidate pairs");
 
     // Each candidate's rule as in the full run: the first rule generating the pair (a shared kept
@@ -212,7 +223,7 @@ public final class IncrementalBlocker {
         .union(candidates.select(col("uid_r").as("uid"))).distinct();
     Dataset<Row> sides = BlockingAnalysis.withoutDropped(
         keyedNow.join(broadcast(touching), new String[] {"uid"}, "left_semi"), rules, droppedKeys);
-    Dataset<Row> pairs = candidates.alias("p")
+    pairs = candidates.alias("p")
         .join(sides.alias("l"), col("p.uid_l").equalTo(col("l.uid")))
         .join(sides.alias("r"), col("p.uid_r").equalTo(col("r.uid")))
         .where(Blocker.allowedBy(linkType))

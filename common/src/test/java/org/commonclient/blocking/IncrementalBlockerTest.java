@@ -54,11 +54,19 @@ class IncrementalBlockerTest {
     Dataset<Row> departed = spark.createDataFrame(List.of(RowFactory.create(7L), RowFactory.create(9L)),
         new StructType().add("uid", DataTypes.LongType));
 
-    List<BlockingRule> rules = List.of(
-        BlockingRule.of("last_sex", "last", "sex"),
-        new BlockingRule("zip", List.of("zip"), "", 3),
-        new BlockingRule("names", List.of("array(substr(last, 1, 3), first)"), "l.sex = r.sex"));
-    BlockingConfig cfg = new BlockingConfig(rules, 1_000_000L, 1_000_000L, 0, 0, 8, 5);
+    // with a residual the rules are evaluated on the pairs' key columns; without one and with
+    // every pair allowed (link_and_dedupe), each pair's rule is read off the keys it shares
+    for (String residual : List.of("l.sex = r.sex", "")) {
+      List<BlockingRule> rules = List.of(
+          BlockingRule.of("last_sex", "last", "sex"),
+          new BlockingRule("zip", List.of("zip"), "", 3),
+          new BlockingRule("names", List.of("array(substr(last, 1, 3), first)"), residual));
+      check(b, a, changed, departed, new BlockingConfig(rules, 1_000_000L, 1_000_000L, 0, 0, 8, 5));
+    }
+  }
+
+  private static void check(Dataset<Row> b, Dataset<Row> a, Dataset<Row> changed,
+      Dataset<Row> departed, BlockingConfig cfg) {
     for (LinkType type : List.of(LinkType.LINK_AND_DEDUPE, LinkType.LINK)) {
       Set<List<Long>> fullBefore = pairs(Blocker.block(b, cfg, type).pairs());
       Set<List<Long>> fullAfter = pairs(Blocker.block(a, cfg, type).pairs());
