@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -107,7 +106,7 @@ public final class IncrementalBlocker {
     // current one, mostly made of it, is then read from that cache: Spark substitutes a cached
     // plan wherever it recurs). The current entries (one row per rule and key element of a
     // record, ~25 per record) are never materialised whole: each pass over them keeps the entries
-    // of a small set of blocks only (a broadcast lookup as the key table is exploded).
+    // of a small set of blocks only (each key probes a broadcast set of block ids: BlockEntries).
     Lap lap = new Lap();
     Dataset<Row> keyed = Blocker.cacheUncompressed(keyedBefore);
     lap.log("previous key table cached");
@@ -245,7 +244,7 @@ public final class IncrementalBlocker {
 
   /** The current entries ({@code uid, _fr, _fk, _b}) of the given blocks ({@code _b}): one pass over the key table. */
   private static Dataset<Row> entriesOf(Dataset<Row> keyed, List<ResolvedRule> rules, Dataset<Row> blocks) {
-    return entries(keyed, rules).join(broadcast(blocks.select("_b")), new String[] {"_b"}, "left_semi");
+    return BlockEntries.inBlocks(keyed, rules, blocks);
   }
 
   /** Size {@code _now} of each block ({@code _b}) of the entries (all of its entries among them), with its {@code _fr, _fk}. */
@@ -253,16 +252,8 @@ public final class IncrementalBlocker {
     return blockEntries.groupBy("_b").agg(count(lit(1)).as("_now"), min("_fr").as("_fr"), min("_fk").as("_fk"));
   }
 
-  /**
-   * (uid, rule index _fr, key _fk, block _b) for every rule key of every record (array keys
-   * exploded); _b = xxhash64(_fr, _fk). One explode over all the rules' key columns: the rows
-   * keep the key table's partitions (a union of one select per rule had ten times as many
-   * partitions, and every pass over the entries paid for ten times as many tasks).
-   */
+  /** (uid, rule index _fr, key _fk, block _b) for every rule key of every record ({@link BlockEntries}). */
   private static Dataset<Row> entries(Dataset<Row> keyed, List<ResolvedRule> rules) {
-    return keyed.select(col("uid"), explode(BlockingAnalysis.ruleKeys(rules, "_fr", "_fk")).as("_e"))
-        .select(col("uid"), col("_e._fr").as("_fr"), col("_e._fk").as("_fk"))
-        .where(col("_fk").isNotNull())
-        .withColumn("_b", org.apache.spark.sql.functions.xxhash64(col("_fr"), col("_fk")));
+    return BlockEntries.all(keyed, rules);
   }
 }
