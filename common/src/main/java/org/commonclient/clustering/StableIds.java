@@ -113,7 +113,7 @@ public final class StableIds {
                 col("source").cast("string"), col("record_id").cast("string"), col("person_id").as("old_id"));
     Dataset<Row> oldIds = prev.select("old_id").distinct();
     Dataset<Row> takenIds =
-        reservedIds == null ? oldIds : oldIds.union(reservedIds.select(col("person_id").as("old_id"))).distinct();
+        reservedIds == null ? prev.select("old_id") : prev.select("old_id").union(reservedIds.select(col("person_id").as("old_id")));
 
     // shared records per (new cluster, old id)
     Dataset<Row> overlap =
@@ -213,16 +213,16 @@ public final class StableIds {
                           16))));
       Dataset<Row> dupNew =
           drawn.groupBy("person_id").count().filter(col("count").gt(1)).select("person_id");
-      Dataset<Row> clash =
-          oldIds.select(col("old_id").as("person_id")).union(dupNew).distinct();
-      Dataset<Row> bad = drawn.join(clash, "person_id", "left_semi");
+      // drawn ids held before or drawn twice (two semi-joins: no distinct over every old id)
+      Dataset<Row> bad = drawn.join(oldIds.select(col("old_id").as("person_id")), "person_id", "left_semi")
+          .union(drawn.join(dupNew, "person_id", "left_semi"));
       long nBad = bad.count();
       if (nBad == 0) {
         return drawn;
       }
       LOG.warn("{} new person ids collided with existing ids; drawing again", nBad);
       Column isBad = col("__bad").isNotNull();
-      Dataset<Row> badKeys = bad.select(col("cluster_id").as("__bad"));
+      Dataset<Row> badKeys = bad.select(col("cluster_id").as("__bad")).distinct();
       current =
           drawn.join(badKeys, drawn.col("cluster_id").equalTo(badKeys.col("__bad")), "left")
               .withColumn("attempt", when(isBad, col("attempt").plus(1)).otherwise(col("attempt")))

@@ -226,8 +226,11 @@ public final class IncrementalLink {
       Dataset<Row> touchedSsns = fresh.select("ssn")
           .union(prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_semi").select("ssn"))
           .where(col("ssn").isNotNull()).distinct().localCheckpoint(true);
+      // materialised: withSharedSsn reads them twice (the SSNs' status, then the records), and
+      // each read of the kept records is a scan of the whole stored population
       Dataset<Row> holders = kept.unionByName(fresh)
-          .join(broadcast(touchedSsns.select(col("ssn").as("_t_ssn"))), col("ssn").equalTo(col("_t_ssn")), "left_semi");
+          .join(broadcast(touchedSsns.select(col("ssn").as("_t_ssn"))), col("ssn").equalTo(col("_t_ssn")), "left_semi")
+          .localCheckpoint(true);
       Dataset<Row> fixed = withSharedSsn(holders, touchedSsns, cfg.standardise().ssnMaxDistinctPersons()).localCheckpoint(true);
       // every new or changed record (its SSN flag as it is now), and every unchanged one whose flag flipped
       Dataset<Row> rows = fresh.join(broadcast(fixed.select("uid")), new String[] {"uid"}, "left_anti")

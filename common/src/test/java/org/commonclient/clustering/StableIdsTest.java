@@ -251,5 +251,14 @@ class StableIdsTest {
     assertNotEquals(wouldBe, cw.get("s/z1"), "colliding id re-drawn");
     assertEquals(plain.get("s/z2"), cw.get("s/z2"), "others unchanged");
     assertEquals(StableIds.RETIRED, historyById(r.history()).get(wouldBe).getString(1));
+    // an id held outside the re-clustered part (an incremental run's reserved ids), twice
+    Dataset<Row> reserved = spark.createDataFrame(
+        List.of(RowFactory.create(wouldBe), RowFactory.create(wouldBe), RowFactory.create("P-OTHER")),
+        new StructType().add("person_id", DataTypes.StringType));
+    Map<String, String> cwReserved = crosswalk(StableIds.assign(clusters(spark, recs),
+        spark.createDataFrame(List.of(), prevSchema), "runX", "P", reserved).crosswalk());
+    assertNotEquals(wouldBe, cwReserved.get("s/z1"), "id reserved outside the part re-drawn");
+    assertEquals(cw.get("s/z1"), cwReserved.get("s/z1"), "re-drawn as with the previous crosswalk");
+    assertEquals(plain.get("s/z2"), cwReserved.get("s/z2"), "others unchanged");
   }
 }
