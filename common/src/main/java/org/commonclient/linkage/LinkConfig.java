@@ -26,6 +26,8 @@ import org.commonclient.standardise.StandardiseConfig;
  *     shuffling the pairs twice (sort-merge joins); 0 = never broadcast
  * @param incrementalMerge an incremental run updates the linked tables in place (a Delta
  *     delete with deletion vectors, then an append) instead of rewriting them
+ * @param incrementalKeysInPlace an incremental run updates the identified key tables
+ *     (record_keys, block_keys) in place instead of rewriting them
  */
 public record LinkConfig(
     LinkType linkType,
@@ -41,7 +43,8 @@ public record LinkConfig(
     ComparisonConfig comparison,
     ScoringConfig scoring,
     ClusteringConfig clustering,
-    boolean incrementalMerge) {
+    boolean incrementalMerge,
+    boolean incrementalKeysInPlace) {
 
   /** A training blocking rule. */
   public record TrainingRule(String name, List<String> keys, List<String> blockedOn) {}
@@ -66,27 +69,36 @@ public record LinkConfig(
         ComparisonConfig.from(root),
         ScoringConfig.from(root),
         ClusteringConfig.from(root),
-        incrementalPublish(c.getString("incremental.publish")));
+        incrementalPublish("incremental.publish", c.getString("incremental.publish")),
+        incrementalPublish("incremental.publishKeys", c.getString("incremental.publishKeys")));
   }
 
   public LinkConfig withLinkType(LinkType t) {
     return new LinkConfig(t, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
         trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering,
-        incrementalMerge);
+        incrementalMerge, incrementalKeysInPlace);
   }
 
-  /** The same settings with the incremental publish mode given: in place (true) or rewritten. */
+  /** The same settings with the incremental publish mode of the linked tables given: in place (true) or rewritten. */
   public LinkConfig withIncrementalMerge(boolean merge) {
     return new LinkConfig(linkType, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
-        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering, merge);
+        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering, merge,
+        incrementalKeysInPlace);
   }
 
-  private static boolean incrementalPublish(String mode) {
+  /** The same settings with the incremental publish mode of the key tables given: in place (true) or rewritten. */
+  public LinkConfig withIncrementalKeysInPlace(boolean inPlace) {
+    return new LinkConfig(linkType, sources, matchPairsMinProbability, identityEvidence, trainingRules, trainingMaxPairs,
+        trainingMaxBlockSize, compareBroadcastMaxRecords, standardise, blocking, comparison, scoring, clustering,
+        incrementalMerge, inPlace);
+  }
+
+  private static boolean incrementalPublish(String key, String mode) {
     return switch (mode.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "merge" -> true;
       case "rewrite" -> false;
       default -> throw new IllegalArgumentException(
-          "commonclient.linkage.incremental.publish must be rewrite or merge, not '" + mode + "'");
+          "commonclient.linkage." + key + " must be rewrite or merge, not '" + mode + "'");
     };
   }
 }

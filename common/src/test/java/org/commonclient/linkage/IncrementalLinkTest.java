@@ -2,6 +2,7 @@ package org.commonclient.linkage;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -154,8 +155,10 @@ class IncrementalLinkTest {
         DeltaTables.read(spark, storage.linked("person")).count(), "one person row per person id");
     assertEquals(1, DeltaTables.read(spark, storage.linked("runs")).where(col("run_id").equalTo("run2")).count(), "runs row");
 
-    // the same month published in place (deletes with deletion vectors, appends): the same rows in every table
-    IncrementalLink.run(spark, mergeStorage, cfg.withIncrementalMerge(true), "run2", "test");
+    // the same month published the other way round: the linked tables in place (deletes with
+    // deletion vectors, appends), the key tables rewritten (the default does the opposite): the
+    // same rows in every table
+    IncrementalLink.run(spark, mergeStorage, cfg.withIncrementalMerge(true).withIncrementalKeysInPlace(false), "run2", "test");
     for (String t : List.of(IncrementalLink.RECORD_KEYS, IncrementalLink.BLOCK_KEYS)) {
       assertEquals(rowsAsText(DeltaTables.read(spark, storage.identified(t))),
           rowsAsText(DeltaTables.read(spark, mergeStorage.identified(t))), t + " updated in place = rewritten");
@@ -165,6 +168,9 @@ class IncrementalLinkTest {
           rowsAsText(DeltaTables.read(spark, mergeStorage.linked(t))), t + " updated in place = rewritten");
     }
     assertTrue(DeltaTables.deletionVectorsEnabled(spark, mergeStorage.linked("crosswalk")), "deletes with deletion vectors");
+    assertTrue(DeltaTables.deletionVectorsEnabled(spark, storage.identified(IncrementalLink.RECORD_KEYS)),
+        "key tables updated in place by default");
+    assertFalse(DeltaTables.deletionVectorsEnabled(spark, storage.linked("crosswalk")), "linked tables rewritten by default");
   }
 
   /** Copies a directory tree (a zone of Delta tables) to {@code to}; returns its path. */
