@@ -54,20 +54,22 @@ class IncrementalBlockerTest {
     Dataset<Row> departed = spark.createDataFrame(List.of(RowFactory.create(7L), RowFactory.create(9L)),
         new StructType().add("uid", DataTypes.LongType));
 
-    // with a residual the rules are evaluated on the pairs' key columns; without one and with
-    // every pair allowed (link_and_dedupe), each pair's rule is read off the keys it shares
+    // with a residual the rules are evaluated on the pairs' key columns (as for any link type
+    // but link_and_dedupe); without one and with every pair allowed (link_and_dedupe), each
+    // pair's rule is read off the keys it shares
     for (String residual : List.of("l.sex = r.sex", "")) {
       List<BlockingRule> rules = List.of(
           BlockingRule.of("last_sex", "last", "sex"),
           new BlockingRule("zip", List.of("zip"), "", 3),
           new BlockingRule("names", List.of("array(substr(last, 1, 3), first)"), residual));
-      check(b, a, changed, departed, new BlockingConfig(rules, 1_000_000L, 1_000_000L, 0, 0, 8, 5));
+      check(b, a, changed, departed, new BlockingConfig(rules, 1_000_000L, 1_000_000L, 0, 0, 8, 5),
+          residual.isEmpty() ? List.of(LinkType.LINK_AND_DEDUPE) : List.of(LinkType.LINK_AND_DEDUPE, LinkType.LINK));
     }
   }
 
   private static void check(Dataset<Row> b, Dataset<Row> a, Dataset<Row> changed,
-      Dataset<Row> departed, BlockingConfig cfg) {
-    for (LinkType type : List.of(LinkType.LINK_AND_DEDUPE, LinkType.LINK)) {
+      Dataset<Row> departed, BlockingConfig cfg, List<LinkType> types) {
+    for (LinkType type : types) {
       Set<List<Long>> fullBefore = pairs(Blocker.block(b, cfg, type).pairs());
       Set<List<Long>> fullAfter = pairs(Blocker.block(a, cfg, type).pairs());
       IncrementalBlocker.Delta d = IncrementalBlocker.block(b, a, changed, departed, cfg, type);
