@@ -127,14 +127,14 @@ public final class IncrementalBlocker {
     // blocks are named by _b, one long (a hash of rule and key): the joins and counts below on it
     // use Spark's primitive-key hash maps (on the pair rule, key they hashed and compared binary rows)
     // the changed records' entries (with their uid: they are also the dirty records' entries)
-    Dataset<Row> cameEntries = entries(keyedChanged != null
+    Dataset<Row> cameEntries = BlockEntries.all(keyedChanged != null
         ? keyedChanged
         : keyedNow.join(broadcast(changedUids), new String[] {"uid"}, "left_semi"), rules).localCheckpoint(true);
     Dataset<Row> came = cameEntries.select("_fr", "_fk", "_b");
-    Dataset<Row> went = entries(previousOfMoved, rules).select("_fr", "_fk", "_b").localCheckpoint(true);
+    Dataset<Row> went = BlockEntries.all(previousOfMoved, rules).select("_fr", "_fk", "_b").localCheckpoint(true);
     Dataset<Row> touched = came.union(went).dropDuplicates("_b").localCheckpoint(true);
     lap.log("entries that came and went");
-    Dataset<Row> touchedEntries = entriesOf(keyedNow, rules, touched).localCheckpoint(true);
+    Dataset<Row> touchedEntries = BlockEntries.inBlocks(keyedNow, rules, touched).localCheckpoint(true);
     Dataset<Row> nNow = blockSizes(touchedEntries).localCheckpoint(true);
     lap.log("entries and sizes of the touched blocks");
     Dataset<Row> delta = came.groupBy("_b").agg(count(lit(1)).as("_in"), min("_fr").as("_fr_in"), min("_fk").as("_fk_in"))
@@ -166,11 +166,11 @@ public final class IncrementalBlocker {
     Dataset<Row> dirtyEntriesAll = cameEntries;
     Dataset<Row> blockEntries = touchedEntries;
     if (nFlips > 0) {
-      Dataset<Row> reblockedEntries = entries(keyedNow.join(broadcast(reblocked), new String[] {"uid"}, "left_semi"), rules)
+      Dataset<Row> reblockedEntries = BlockEntries.all(keyedNow.join(broadcast(reblocked), new String[] {"uid"}, "left_semi"), rules)
           .localCheckpoint(true);
       Dataset<Row> more = reblockedEntries.select("_fr", "_fk", "_b").dropDuplicates("_b")
           .join(broadcast(touched.select("_b")), new String[] {"_b"}, "left_anti").localCheckpoint(true);
-      Dataset<Row> moreEntries = entriesOf(keyedNow, rules, more).localCheckpoint(true);
+      Dataset<Row> moreEntries = BlockEntries.inBlocks(keyedNow, rules, more).localCheckpoint(true);
       counted = counted.unionByName(blockSizes(moreEntries));
       dirtyEntriesAll = dirtyEntriesAll.union(reblockedEntries);
       blockEntries = blockEntries.union(moreEntries);
@@ -242,18 +242,8 @@ public final class IncrementalBlocker {
     }
   }
 
-  /** The current entries ({@code uid, _fr, _fk, _b}) of the given blocks ({@code _b}): one pass over the key table. */
-  private static Dataset<Row> entriesOf(Dataset<Row> keyed, List<ResolvedRule> rules, Dataset<Row> blocks) {
-    return BlockEntries.inBlocks(keyed, rules, blocks);
-  }
-
   /** Size {@code _now} of each block ({@code _b}) of the entries (all of its entries among them), with its {@code _fr, _fk}. */
   private static Dataset<Row> blockSizes(Dataset<Row> blockEntries) {
     return blockEntries.groupBy("_b").agg(count(lit(1)).as("_now"), min("_fr").as("_fr"), min("_fk").as("_fk"));
-  }
-
-  /** (uid, rule index _fr, key _fk, block _b) for every rule key of every record ({@link BlockEntries}). */
-  private static Dataset<Row> entries(Dataset<Row> keyed, List<ResolvedRule> rules) {
-    return BlockEntries.all(keyed, rules);
   }
 }
