@@ -1,20 +1,15 @@
 package org.commonclient.governance;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.months_between;
-import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.year;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +21,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.commonclient.linkage.LinkJob;
 
 /**
  * A de-identified person-level extract for one party of a data-use agreement.
@@ -82,18 +78,12 @@ public final class ResearchExtract {
         .select("source", "record_id", "dob", "sex", "race_ethnicity", "program", "enroll_start", "enroll_end");
     Dataset<Row> linked = crosswalk.select("source", "record_id", "person_id")
         .join(recs, new String[] {"source", "record_id"});
-    Dataset<Row> persons = linked.groupBy("person_id").agg(
-        expr("mode(dob, true)").as("_dob"),
-        expr("mode(sex, true)").as("sex"),
-        expr("mode(race_ethnicity, true)").as("race_ethnicity"),
-        sort_array(collect_set("program")).as("programs"),
-        sort_array(collect_set("source")).as("sources"),
-        count(lit(1)).as("record_count"),
-        min("enroll_start").as("first_enrolled"),
-        max("enroll_end").as("last_enrolled"));
+    // the person table's survivorship; its dob is never released (not in FIELDS), only what derives from it
+    Column[] attributes = LinkJob.personAttributes();
+    Dataset<Row> persons = linked.groupBy("person_id").agg(attributes[0], Arrays.copyOfRange(attributes, 1, attributes.length));
     Map<String, Column> derived = Map.of(
-        "birth_year", year(col("_dob")),
-        "age", floor(months_between(lit(java.sql.Date.valueOf(asOf)), col("_dob")).divide(12)).cast("int"));
+        "birth_year", year(col("dob")),
+        "age", floor(months_between(lit(java.sql.Date.valueOf(asOf)), col("dob")).divide(12)).cast("int"));
     List<Column> sel = new ArrayList<>();
     sel.add(udf(studyIds, DataTypes.StringType).apply(col("person_id")).as("study_id"));
     for (String f : fields) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -540,6 +541,24 @@ public final class LinkJob {
     return CARRIED.stream().filter(have::contains).toList();
   }
 
+  /**
+   * The person table's aggregates over a person's records (columns {@code dob, sex, race_ethnicity,
+   * program, source, enroll_start, enroll_end}), by the survivorship rule above: {@code dob},
+   * {@code sex}, {@code race_ethnicity}, {@code record_count}, {@code sources}, {@code programs},
+   * {@code first_enrolled}, {@code last_enrolled}. Research extracts aggregate with the same list.
+   */
+  public static Column[] personAttributes() {
+    return new Column[] {
+        expr("mode(dob, true)").as("dob"),
+        expr("mode(sex, true)").as("sex"),
+        expr("mode(race_ethnicity, true)").as("race_ethnicity"),
+        count(lit(1)).as("record_count"),
+        sort_array(collect_set("source")).as("sources"),
+        sort_array(collect_set("program")).as("programs"),
+        min("enroll_start").as("first_enrolled"),
+        max("enroll_end").as("last_enrolled")};
+  }
+
   public static Dataset<Row> personTable(Dataset<Row> crosswalk, Dataset<Row> std, Dataset<Row> raw, String runId) {
     Set<String> stdCols = Set.of(std.columns());
     boolean carriedHere = stdCols.containsAll(List.of("race_ethnicity", "program", "enroll_start", "enroll_end"));
@@ -552,15 +571,8 @@ public final class LinkJob {
             .join(std.select("source", "record_id", "dob", "sex"), new String[] {"source", "record_id"})
             .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"),
                 new String[] {"source", "record_id"});
-    return r.groupBy("person_id").agg(
-            expr("mode(dob, true)").as("dob"),
-            expr("mode(sex, true)").as("sex"),
-            expr("mode(race_ethnicity, true)").as("race_ethnicity"),
-            count(lit(1)).as("record_count"),
-            sort_array(collect_set("source")).as("sources"),
-            sort_array(collect_set("program")).as("programs"),
-            min("enroll_start").as("first_enrolled"),
-            max("enroll_end").as("last_enrolled"))
+    Column[] attributes = personAttributes();
+    return r.groupBy("person_id").agg(attributes[0], java.util.Arrays.copyOfRange(attributes, 1, attributes.length))
         .withColumn("birth_year", year(col("dob")))
         .withColumn("run_id", lit(runId));
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -14,11 +15,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * One local SparkSession per test JVM, shared by every test class that uses
  * {@code @ExtendWith(SparkExtension.class)} and takes a {@link SparkSession} parameter. Settings
  * are the fast ones measured in TOOLCHAIN.md: local[2], 2 shuffle partitions, UI and AQE off,
- * Delta on, warehouse in a temp directory.
+ * Delta on, warehouse in a temp directory. A job run in process applies its profile's Spark
+ * settings to this session (conf/local.conf: 8 shuffle partitions); after each test class the
+ * session's runtime SQL settings are set back to these, so no class inherits another's.
  */
-public final class SparkExtension implements BeforeAllCallback, AfterEachCallback, ParameterResolver {
+public final class SparkExtension implements BeforeAllCallback, AfterAllCallback, AfterEachCallback, ParameterResolver {
   private static SparkSession spark;
   private static Path warehouse;
+  /** The session's settings as built (restored after each test class). */
+  private static java.util.Map<String, String> initialConf;
 
   public static synchronized SparkSession session() {
     if (spark == null) {
@@ -52,6 +57,7 @@ public final class SparkExtension implements BeforeAllCallback, AfterEachCallbac
               .config(extraConf())
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
+      initialConf = new java.util.HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll()));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> spark.stop()));
     }
     return spark;
@@ -82,6 +88,23 @@ public final class SparkExtension implements BeforeAllCallback, AfterEachCallbac
     for (var t : s.catalog().listTables().collectAsList()) {
       if (t.isTemporary()) {
         s.catalog().dropTempView(t.name());
+      }
+    }
+  }
+
+  /** Sets the runtime SQL settings a test class changed (directly or through a job) back to the session's own. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    SparkSession s = session();
+    java.util.Map<String, String> now = scala.jdk.javaapi.CollectionConverters.asJava(s.conf().getAll());
+    for (java.util.Map.Entry<String, String> e : now.entrySet()) {
+      String before = initialConf.get(e.getKey());
+      if (!e.getValue().equals(before) && s.conf().isModifiable(e.getKey())) {
+        if (before == null) {
+          s.conf().unset(e.getKey());
+        } else {
+          s.conf().set(e.getKey(), before);
+        }
       }
     }
   }

@@ -3,7 +3,6 @@ package org.commonclient.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import org.commonclient.testing.SparkExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Accuracy of the default configuration, no labels, on the FEBRL benchmarks, run end to end
@@ -30,10 +28,8 @@ class FebrlAccuracyTest {
   @TempDir Path dir;
 
   static int run(String... args) {
-    CommandLine cl = CommonClient.commandLine();
     StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
+    int code = TestCli.execute(err, args);
     if (code != 0) {
       System.err.println(err);
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Data-use agreements, research extracts and retention through the command line, on one small
@@ -74,10 +72,8 @@ class GovernanceCommandsTest {
   record Outcome(int code, String err) {}
 
   static Outcome cc(String... args) {
-    CommandLine cl = CommonClient.commandLine();
     StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
+    int code = TestCli.execute(err, args);
     return new Outcome(code, err.toString());
   }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The link quality report and the clerical review end to end on a generated sample of 1,500
@@ -56,15 +54,13 @@ class LinkReportReviewTest {
   record Cli(int code, String out, String err) {}
 
   static Cli cli(String... args) {
-    CommandLine cl = CommonClient.commandLine();
     StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
     java.io.PrintStream old = System.out;
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = cl.execute(args);
+      code = TestCli.execute(err, args);
     } finally {
       System.setOut(old);
     }

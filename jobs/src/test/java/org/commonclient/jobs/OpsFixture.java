@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -129,10 +128,8 @@ final class OpsFixture {
 
   /** Runs the command line in this JVM; prints its error output when it fails. */
   static int run(String... args) {
-    var cl = CommonClient.commandLine();
     StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
+    int code = TestCli.execute(err, args);
     if (code != 0) {
       System.err.println(err);
     }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +42,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /**
  * Privacy-preserving linkage of FEBRL 4 end to end through the command line: the data owners'
@@ -84,11 +82,9 @@ class PrivacyFebrlAccuracyTest {
   }
 
   private void run(String label, String... args) {
-    CommandLine cl = CommonClient.commandLine();
     StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err));
     long t0 = System.nanoTime();
-    int code = cl.execute(args);
+    int code = TestCli.execute(err, args);
     seconds.put(label, (System.nanoTime() - t0) / 1e9);
     captured.append(err.toString());
     assertEquals(0, code, label + " exit code; " + err);
