@@ -247,8 +247,13 @@ public final class LinkJob {
   static Dataset<Row> boundary(SparkSession spark, Dataset<Row> data, String path) {
     // no dictionary encoding: these files are read once or twice and deleted with the run, and
     // building the dictionaries of millions of scored pairs (doubles, strings) was a fifth of the
-    // score stage at 1M records
-    data.write().mode(org.apache.spark.sql.SaveMode.Overwrite).option("parquet.enable.dictionary", "false").parquet(path);
+    // score stage at 1M records; no column statistics (min/max, null counts) nor size statistics
+    // (level histograms) either: nothing skips row groups of these files
+    data.write().mode(org.apache.spark.sql.SaveMode.Overwrite)
+        .option("parquet.enable.dictionary", "false")
+        .option("parquet.column.statistics.enabled", "false")
+        .option("parquet.size.statistics.enabled", "false")
+        .parquet(path);
     return spark.read().parquet(path);
   }
 
