@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.year;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -577,7 +578,7 @@ public final class LinkJob {
             .join(raw.select("source", "record_id", "race_ethnicity", "program", "enroll_start", "enroll_end"),
                 new String[] {"source", "record_id"});
     Column[] attributes = personAttributes();
-    return r.groupBy("person_id").agg(attributes[0], java.util.Arrays.copyOfRange(attributes, 1, attributes.length))
+    return r.groupBy("person_id").agg(attributes[0], Arrays.copyOfRange(attributes, 1, attributes.length))
         .withColumn("birth_year", year(col("dob")))
         .withColumn("run_id", lit(runId));
   }

@@ -55,8 +55,7 @@ class SamplePipelineTest {
     opts.config = root.resolve("conf/sample.conf");
     opts.overrides.put("commonclient.storage.root", tables);
     opts.overrides.put("commonclient.data.extracts", out + "/extracts");
-    String[] testSpark = TestCli.TEST_SPARK[1].split("=", 2);
-    opts.overrides.put(testSpark[0], testSpark[1]);
+    opts.overrides.put(TestCli.PARTITIONS_KEY, TestCli.PARTITIONS);
     // the pipeline computed them on the linked ids; now the same on the true ids (metrics_truth)
     MetricsCommand.run(opts, out + "/truth/truth.csv");
     List<String> problems = new ArrayList<>();

@@ -12,8 +12,11 @@ import picocli.CommandLine;
  * small data most of each extra task is overhead (the generated sample's pipeline: 88 -> 72 CPU-s).
  */
 final class TestCli {
-  /** The -D option that keeps the test session's shuffle partitions. */
-  static final String[] TEST_SPARK = {"-D", "commonclient.spark.conf.\"spark.sql.shuffle.partitions\"=2"};
+  /** The config key and value that keep the test session's shuffle partitions. */
+  static final String PARTITIONS_KEY = "commonclient.spark.conf.\"spark.sql.shuffle.partitions\"";
+  static final String PARTITIONS = "2";
+  /** The same as a -D option of the command line. */
+  static final String[] TEST_SPARK = {"-D", PARTITIONS_KEY + "=" + PARTITIONS};
 
   private TestCli() {}
 
