@@ -38,7 +38,12 @@ public final class AtomicPublisher {
      * In place ({@link DeltaTables#deleteAndAppend}): the rows matching a condition removed, the
      * new rows added, others kept.
      */
-    UPSERT
+    UPSERT,
+    /**
+     * The whole content replaced by the Parquet files of a folder, moved in ({@link
+     * DeltaTables#adoptOverwrite}); written after the other tables, which may still read them.
+     */
+    ADOPT
   }
 
   /**
@@ -48,12 +53,20 @@ public final class AtomicPublisher {
    *     written (it may collect keys to the driver)
    */
   public record Table(String path, Dataset<Row> data, Mode mode,
-      java.util.function.Supplier<org.apache.spark.sql.Column> remove) {
+      java.util.function.Supplier<org.apache.spark.sql.Column> remove, String files) {
     public Table(String path, Dataset<Row> data, Mode mode) {
-      this(path, data, mode, null);
-      if (mode == Mode.UPSERT) {
-        throw new IllegalArgumentException("An upsert of " + path + " needs the condition of the rows it replaces");
+      this(path, data, mode, null, null);
+      if (mode == Mode.UPSERT || mode == Mode.ADOPT) {
+        throw new IllegalArgumentException("An " + mode + " of " + path + " needs its own factory");
       }
+    }
+
+    /**
+     * The table's content replaced by the Parquet files in {@code parquetDir}, moved into the
+     * table (nothing may read that folder after the publish).
+     */
+    public static Table adopt(String path, String parquetDir) {
+      return new Table(path, null, Mode.ADOPT, null, parquetDir);
     }
 
     /**
@@ -62,7 +75,7 @@ public final class AtomicPublisher {
      */
     public static Table upsert(String path, Dataset<Row> rows,
         java.util.function.Supplier<org.apache.spark.sql.Column> remove) {
-      return new Table(path, rows, Mode.UPSERT, remove);
+      return new Table(path, rows, Mode.UPSERT, remove, null);
     }
   }
 
@@ -97,11 +110,17 @@ public final class AtomicPublisher {
         last = e.getKey();
       }
       for (var e : tables.entrySet()) {
-        if (!e.getKey().equals(last)) {
+        if (!e.getKey().equals(last) && e.getValue().mode() != Mode.ADOPT) {
           writes.add(() -> write(spark, e.getKey(), e.getValue(), written));
         }
       }
       org.commonclient.spark.SparkSessions.runAll("publish", writes, PARALLEL_WRITES);
+      // tables made of existing files: once nothing written above can still read those files
+      for (var e : tables.entrySet()) {
+        if (!e.getKey().equals(last) && e.getValue().mode() == Mode.ADOPT) {
+          write(spark, e.getKey(), e.getValue(), written);
+        }
+      }
       if (last != null) {
         write(spark, last, tables.get(last), written);
       }
@@ -128,6 +147,8 @@ public final class AtomicPublisher {
       DeltaTables.append(t.data(), t.path());
     } else if (t.mode() == Mode.UPSERT) {
       DeltaTables.deleteAndAppend(t.data(), t.path(), t.remove().get());
+    } else if (t.mode() == Mode.ADOPT) {
+      DeltaTables.adoptOverwrite(spark, t.files(), t.path());
     } else {
       DeltaTables.overwrite(t.data(), t.path());
     }

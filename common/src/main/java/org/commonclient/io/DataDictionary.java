@@ -43,8 +43,8 @@ public final class DataDictionary {
           "Program facts; every row refers to a person record by (record_source, record_id).", e.getValue()));
     }
     t.add(new Table("identified", "record_keys", "link", "source, record_id",
-        "Standardised identifiers of every linked record, which link --incremental compares new extracts "
-            + "with; " + BY_LINK_RUNS, Schemas.RECORD_KEYS));
+        "Standardised identifiers of every linked record (and the attributes the person table aggregates), which "
+            + "link --incremental compares new extracts with; " + BY_LINK_RUNS, Schemas.RECORD_KEYS));
     t.add(new Table("identified", "block_keys", "link", "uid",
         "Hashed blocking keys of every linked record, so that link --incremental computes only the new and changed "
             + "records' keys; " + BY_LINK_RUNS,

@@ -159,6 +159,10 @@ public final class Schemas {
             field("phone", StringType, "10-digit phone"),
             field("flags", STRING_ARRAY, "every standardisation flag of the record"),
             field("row_hash", StringType, "row_hash of the person record the keys were computed from"),
+            field("race_ethnicity", StringType, "race/ethnicity code of the person record (for the person table)"),
+            field("program", StringType, "program code of the person record (for the person table)"),
+            field("enroll_start", DateType, "enroll_start of the person record (for the person table)"),
+            field("enroll_end", DateType, "enroll_end of the person record (for the person table)"),
           });
 
 

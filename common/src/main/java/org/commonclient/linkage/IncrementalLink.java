@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * publish).
  *
  * <p>State kept between runs: {@code identified/record_keys} (standardised identifiers: identified zone), one row per linked record with its
- * standardised columns ({@link Standardiser#COLUMNS}) and the {@code row_hash} seen, written by
- * every full ({@link LinkJob}) and incremental run. Comparing it with {@code person_records}
+ * standardised columns ({@link Standardiser#COLUMNS}), the {@code row_hash} seen and the attributes
+ * the person table aggregates ({@link #recordKeys}), written by every full ({@link LinkJob}: its
+ * standardised work files, moved in) and incremental run. Comparing it with {@code person_records}
  * gives the <em>new</em> (unseen (source, record_id)), <em>changed</em> (row_hash differs) and
  * <em>withdrawn</em> (present before, absent now) records. Beside it {@code identified/block_keys}
  * ({@link #BLOCK_KEYS}): every record's hashed blocking keys, so a run computes only the new and
@@ -126,18 +127,48 @@ public final class IncrementalLink {
 
   private IncrementalLink() {}
 
-  /** The record_keys rows: standardised columns plus the row_hash of the person record. */
+  /**
+   * The record_keys rows: the standardised columns ({@link Standardiser#COLUMNS}), then the
+   * {@code row_hash} of the person record and the other {@link LinkJob#CARRIED} columns
+   * person_records has (the attributes the person table aggregates: an incremental run builds the
+   * re-clustered people's rows from them). Columns {@code std} lacks come from {@code raw}.
+   */
   public static Dataset<Row> recordKeys(Dataset<Row> std, Dataset<Row> raw) {
-    List<Column> cols = new ArrayList<>();
-    for (String c : Standardiser.COLUMNS) {
-      cols.add(col(c));
+    List<String> names = recordKeyColumns(raw);
+    java.util.Set<String> have = java.util.Set.of(std.columns());
+    List<Column> fromRaw = new ArrayList<>(List.of(col("source"), col("record_id")));
+    for (String c : names) {
+      if (!have.contains(c)) {
+        fromRaw.add(col(c));
+      }
     }
-    cols.add(col("row_hash"));
-    if (java.util.Arrays.asList(std.columns()).contains("row_hash")) {
-      return std.select(cols.toArray(new Column[0])); // carried through standardisation
+    Dataset<Row> d = fromRaw.size() == 2 ? std
+        : std.join(raw.select(fromRaw.toArray(new Column[0])), new String[] {"source", "record_id"}, "left");
+    return d.select(names.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+  }
+
+  /** The columns of {@link #recordKeys}, in order, for records read from {@code raw}. */
+  static List<String> recordKeyColumns(Dataset<Row> raw) {
+    List<String> names = new ArrayList<>(Standardiser.COLUMNS);
+    names.add("row_hash");
+    for (String c : LinkJob.carried(raw)) {
+      if (!names.contains(c)) {
+        names.add(c);
+      }
     }
-    return std.join(raw.select("source", "record_id", "row_hash"), new String[] {"source", "record_id"}, "left")
-        .select(cols.toArray(new Column[0]));
+    return names;
+  }
+
+  /**
+   * {@code rows} with the columns of the stored {@code table} only, in its order: a record_keys
+   * table written by an earlier version lacks the carried attributes, and keeps lacking them until
+   * a full run rewrites it.
+   */
+  static Dataset<Row> conformed(Dataset<Row> rows, Dataset<Row> table) {
+    if (java.util.Arrays.equals(rows.columns(), table.columns())) {
+      return rows;
+    }
+    return rows.select(java.util.Arrays.stream(table.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
   }
 
   /** True when the linked zone holds everything an incremental run extends. */
@@ -219,8 +250,8 @@ public final class IncrementalLink {
       Dataset<Row> freshRaw = raw.join(broadcast(freshUids.withColumnRenamed("uid", "_uid")),
           xxhash64(col("source"), col("record_id")).equalTo(col("_uid")), "left_semi");
       // the record rules' result materialised once (not run again for each dataset-wide aggregate)
-      Dataset<Row> fresh = recordKeys(Standardiser.standardise(freshRaw, cfg.standardise(), d -> d.localCheckpoint(true)),
-          freshRaw).localCheckpoint(true);
+      Dataset<Row> fresh = conformed(recordKeys(Standardiser.standardise(freshRaw, cfg.standardise(),
+          d -> d.localCheckpoint(true)), freshRaw), prevKeys).localCheckpoint(true);
       Dataset<Row> kept = prevKeys.join(broadcast(goneNow), new String[] {"uid"}, "left_anti");
       // an SSN's shared flag can change only where a record with that SSN came or went: it is
       // recomputed from all the records holding such an SSN (every record of each of them)

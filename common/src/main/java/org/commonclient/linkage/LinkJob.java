@@ -200,10 +200,14 @@ public final class LinkJob {
       Map<String, AtomicPublisher.Table> t = new LinkedHashMap<>();
       t.put("crosswalk", new AtomicPublisher.Table(storage.linked("crosswalk"), ids.crosswalk(), AtomicPublisher.Mode.OVERWRITE));
       // what the next incremental run links against (IncrementalLink)
-      t.put(IncrementalLink.RECORD_KEYS, new AtomicPublisher.Table(storage.identified(IncrementalLink.RECORD_KEYS),
-          IncrementalLink.recordKeys(std, raw), AtomicPublisher.Mode.OVERWRITE));
-      t.put(IncrementalLink.BLOCK_KEYS, new AtomicPublisher.Table(storage.identified(IncrementalLink.BLOCK_KEYS),
-          blockKeys, AtomicPublisher.Mode.OVERWRITE));
+      // (the standardised records' and the key table's work files, moved into the tables: their
+      // rows are not written a second time)
+      Dataset<Row> recordKeys = IncrementalLink.recordKeys(std, raw);
+      t.put(IncrementalLink.RECORD_KEYS, java.util.Arrays.equals(recordKeys.columns(), std.columns())
+          ? AtomicPublisher.Table.adopt(storage.identified(IncrementalLink.RECORD_KEYS), work + "/standardised")
+          : new AtomicPublisher.Table(storage.identified(IncrementalLink.RECORD_KEYS), recordKeys, AtomicPublisher.Mode.OVERWRITE));
+      t.put(IncrementalLink.BLOCK_KEYS, AtomicPublisher.Table.adopt(storage.identified(IncrementalLink.BLOCK_KEYS),
+          work + "/block_keys"));
       t.put("person", new AtomicPublisher.Table(storage.linked("person"), personTable(ids.crosswalk(), std, raw, runId), AtomicPublisher.Mode.OVERWRITE));
       t.put("match_pairs", new AtomicPublisher.Table(storage.linked("match_pairs"), matchPairs(scored, std, cfg, runId, byRuleNames(cfg.blocking()), broadcastStd(cfg, n)), AtomicPublisher.Mode.OVERWRITE));
       t.put("model", new AtomicPublisher.Table(storage.linked("model"), modelRow(spark, model, trained, runId), AtomicPublisher.Mode.APPEND));

@@ -72,4 +72,62 @@ class AtomicPublisherTest {
     assertFalse(Files.exists(dir.resolve("zone/new")), "a table the interrupted run created is removed");
     assertFalse(AtomicPublisher.recover(spark, zone), "recovery is idempotent");
   }
+
+  @Test
+  void adoptedFilesBecomeTheTableWithoutBeingRewritten(SparkSession spark) throws Exception {
+    String zone = dir.resolve("zone").toString();
+    String table = dir.resolve("zone/keys").toString();
+    String work = dir.resolve("work/keys").toString();
+    spark.range(10).toDF("id").withColumn("name", col("id").cast("string")).repartition(2).write().parquet(work);
+    java.util.Set<String> written = parquetFiles(Path.of(work));
+    Map<String, AtomicPublisher.Table> m = new LinkedHashMap<>();
+    m.put("keys", AtomicPublisher.Table.adopt(table, work));
+    m.put("a", new AtomicPublisher.Table(dir.resolve("zone/a").toString(), spark.range(3).toDF("id"), AtomicPublisher.Mode.OVERWRITE));
+    AtomicPublisher.publish(spark, zone, m);
+    assertEquals(45L, DeltaTables.read(spark, table).agg(org.apache.spark.sql.functions.sum("id")).head().getLong(0));
+    assertEquals(written, java.util.Arrays.stream(DeltaTables.read(spark, table).inputFiles())
+        .map(f -> f.substring(f.lastIndexOf('/') + 1)).collect(java.util.stream.Collectors.toSet()),
+        "the table is the work files themselves, moved");
+    assertTrue(parquetFiles(Path.of(work)).isEmpty());
+    Row stats = spark.sql("DESCRIBE DETAIL delta.`" + table + "`").select("numFiles").head();
+    assertEquals(2L, stats.getLong(0));
+
+    // a later adoption replaces every row; deletion vectors work on adopted files (row counts known)
+    spark.range(100, 104).toDF("id").withColumn("name", col("id").cast("string")).write().parquet(work + "2");
+    m.put("keys", AtomicPublisher.Table.adopt(table, work + "2"));
+    AtomicPublisher.publish(spark, zone, m);
+    assertEquals(4, DeltaTables.read(spark, table).count());
+    DeltaTables.deleteAndAppend(spark.range(200, 201).toDF("id").withColumn("name", lit("x")), table, col("id").equalTo(101));
+    assertEquals(java.util.List.of(100L, 102L, 103L, 200L), DeltaTables.read(spark, table).orderBy("id")
+        .select("id").as(org.apache.spark.sql.Encoders.LONG()).collectAsList());
+
+    // other columns: the rows are written instead (the schema replaced)
+    spark.range(5).toDF("other").write().parquet(work + "3");
+    assertEquals(0, DeltaTables.adoptOverwrite(spark, work + "3", table));
+    assertEquals(java.util.List.of("other"), java.util.List.of(DeltaTables.read(spark, table).columns()));
+    assertEquals(5, DeltaTables.read(spark, table).count());
+  }
+
+  @Test
+  void aFailedPublishRestoresAnAdoptedTable(SparkSession spark) {
+    String zone = dir.resolve("zone").toString();
+    String table = dir.resolve("zone/keys").toString();
+    DeltaTables.overwrite(spark.range(3).toDF("id"), table);
+    spark.range(10).toDF("id").write().parquet(dir.resolve("work/keys").toString());
+    Map<String, AtomicPublisher.Table> m = new LinkedHashMap<>();
+    m.put("keys", AtomicPublisher.Table.adopt(table, dir.resolve("work/keys").toString()));
+    m.put("b", new AtomicPublisher.Table(dir.resolve("zone/b").toString(),
+        spark.range(3).toDF("id").withColumn("id", when(col("id").equalTo(2), raise_error(lit("boom"))).otherwise(col("id"))),
+        AtomicPublisher.Mode.APPEND));
+    m.put("runs", new AtomicPublisher.Table(dir.resolve("zone/runs").toString(), spark.range(1).toDF("id"), AtomicPublisher.Mode.APPEND));
+    assertThrows(Exception.class, () -> AtomicPublisher.publish(spark, zone, m));
+    assertEquals(3, DeltaTables.read(spark, table).count(), "the adopted table is at its previous version");
+  }
+
+  private static java.util.Set<String> parquetFiles(Path d) throws java.io.IOException {
+    try (var s = Files.list(d)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet"))
+          .collect(java.util.stream.Collectors.toSet());
+    }
+  }
 }
