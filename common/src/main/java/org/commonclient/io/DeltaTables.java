@@ -70,7 +70,8 @@ public final class DeltaTables {
    * min/max, so no data skipping: the tables this serves are read whole). A missing table is
    * created with the files' schema first (an empty commit of its own, so a publish journal
    * restores it like any other). When the table's columns differ from the files' (names, order or
-   * types) the rows are written by {@link #overwrite} instead, which replaces the schema.
+   * types), or the files are on another file system, the rows are written by {@link #overwrite}
+   * instead (which replaces the schema).
    *
    * @return the number of files adopted (0 when the rows were rewritten)
    */
@@ -82,16 +83,18 @@ public final class DeltaTables {
     }
     org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path);
     org.apache.spark.sql.delta.OptimisticTransaction txn = log.startTransaction();
-    if (!sameColumns(txn.metadata().schema(), schema)) {
-      LOG.info("{}: its columns differ from the new rows' ({} -> {}): rewritten", path,
-          txn.metadata().schema().catalogString(), schema.catalogString());
-      overwrite(spark.read().parquet(parquetDir), path);
-      return 0;
-    }
     try {
       org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(parquetDir);
       org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(path);
       org.apache.hadoop.fs.FileSystem fs = src.getFileSystem(conf);
+      boolean sameFs = fs.getUri().equals(dst.getFileSystem(conf).getUri());
+      if (!sameFs || !sameColumns(txn.metadata().schema(), schema)) {
+        LOG.info("{}: {}: rows rewritten", path, !sameFs ? "the files are on another file system than the table"
+            : "its columns differ from the new rows' (" + txn.metadata().schema().catalogString() + " -> "
+                + schema.catalogString() + ")");
+        overwrite(spark.read().parquet(parquetDir), path);
+        return 0;
+      }
       java.util.List<org.apache.spark.sql.delta.actions.Action> actions = new java.util.ArrayList<>();
       for (org.apache.spark.sql.delta.actions.AddFile f : scala.jdk.javaapi.CollectionConverters.asJava(txn.filterFiles())) {
         actions.add(f.remove());
