@@ -77,22 +77,26 @@ public final class DeltaTables {
    */
   public static int adoptOverwrite(SparkSession spark, String parquetDir, String path) {
     org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
-    org.apache.spark.sql.types.StructType schema = spark.read().parquet(parquetDir).schema();
-    if (!exists(spark, path)) {
-      spark.createDataFrame(java.util.List.of(), schema).write().format("delta").mode(SaveMode.Overwrite).save(path);
-    }
-    org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path);
-    org.apache.spark.sql.delta.OptimisticTransaction txn = log.startTransaction();
+    Dataset<Row> files = spark.read().parquet(parquetDir);
+    org.apache.spark.sql.types.StructType schema = files.schema();
     try {
       org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(parquetDir);
       org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(path);
       org.apache.hadoop.fs.FileSystem fs = src.getFileSystem(conf);
-      boolean sameFs = fs.getUri().equals(dst.getFileSystem(conf).getUri());
-      if (!sameFs || !sameColumns(txn.metadata().schema(), schema)) {
-        LOG.info("{}: {}: rows rewritten", path, !sameFs ? "the files are on another file system than the table"
-            : "its columns differ from the new rows' (" + txn.metadata().schema().catalogString() + " -> "
-                + schema.catalogString() + ")");
-        overwrite(spark.read().parquet(parquetDir), path);
+      if (!fs.getUri().equals(dst.getFileSystem(conf).getUri())) {
+        LOG.info("{}: the files are on another file system than the table: rows rewritten", path);
+        overwrite(files, path);
+        return 0;
+      }
+      if (!exists(spark, path)) {
+        spark.createDataFrame(java.util.List.of(), schema).write().format("delta").mode(SaveMode.Overwrite).save(path);
+      }
+      org.apache.spark.sql.delta.OptimisticTransaction txn =
+          org.apache.spark.sql.delta.DeltaLog.forTable(spark, path).startTransaction();
+      if (!sameColumns(txn.metadata().schema(), schema)) {
+        LOG.info("{}: its columns differ from the new rows' ({} -> {}): rows rewritten", path,
+            txn.metadata().schema().catalogString(), schema.catalogString());
+        overwrite(files, path);
         return 0;
       }
       java.util.List<org.apache.spark.sql.delta.actions.Action> actions = new java.util.ArrayList<>();

@@ -203,7 +203,7 @@ public final class LinkJob {
       // (the standardised records' and the key table's work files, moved into the tables: their
       // rows are not written a second time)
       Dataset<Row> recordKeys = IncrementalLink.recordKeys(std, raw);
-      t.put(IncrementalLink.RECORD_KEYS, java.util.Arrays.equals(recordKeys.columns(), std.columns())
+      t.put(IncrementalLink.RECORD_KEYS, Arrays.equals(recordKeys.columns(), std.columns())
           ? AtomicPublisher.Table.adopt(storage.identified(IncrementalLink.RECORD_KEYS), work + "/standardised")
           : new AtomicPublisher.Table(storage.identified(IncrementalLink.RECORD_KEYS), recordKeys, AtomicPublisher.Mode.OVERWRITE));
       t.put(IncrementalLink.BLOCK_KEYS, AtomicPublisher.Table.adopt(storage.identified(IncrementalLink.BLOCK_KEYS),
