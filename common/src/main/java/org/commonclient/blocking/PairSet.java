@@ -1,6 +1,5 @@
 package org.commonclient.blocking;
 
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.sql.Row;
@@ -18,10 +17,14 @@ import org.apache.spark.sql.RowFactory;
  * building the pairs. Here a lookup is two long comparisons in flat arrays.
  */
 final class PairSet {
-  private static final int EMPTY = -1;
-  private long[] left;
-  private long[] right;
-  private int[] rule;
+  private static final long EMPTY = -1;
+  /**
+   * Slot i is {@code table[3i] = uid_l, table[3i + 1] = uid_r, table[3i + 2] = rule} (EMPTY when
+   * free): one array, so a probe reads one cache line, not one in each of three arrays (a set of
+   * {@link Blocker#PARTIAL_PAIRS} pairs is tens of MB, far over the caches: at 1M records the
+   * probes' cache misses were most of the time spent here).
+   */
+  private long[] table;
   private int mask;
   private int size;
 
@@ -31,10 +34,10 @@ final class PairSet {
   }
 
   private void allocate(int cap) {
-    left = new long[cap];
-    right = new long[cap];
-    rule = new int[cap];
-    Arrays.fill(rule, EMPTY);
+    table = new long[3 * cap];
+    for (int i = 2; i < table.length; i += 3) {
+      table[i] = EMPTY;
+    }
     mask = cap - 1;
     size = 0;
   }
@@ -45,21 +48,23 @@ final class PairSet {
 
   /** Adds the pair with the rule, or lowers its rule. Rules are non-negative. */
   void add(long l, long r, int k) {
+    long[] t = table;
     int pos = slot(l, r);
     while (true) {
-      int at = rule[pos];
-      if (at == EMPTY) {
-        left[pos] = l;
-        right[pos] = r;
-        rule[pos] = k;
+      int at = 3 * pos;
+      long was = t[at + 2];
+      if (was == EMPTY) {
+        t[at] = l;
+        t[at + 1] = r;
+        t[at + 2] = k;
         if (++size * 2 > mask + 1) {
           grow();
         }
         return;
       }
-      if (left[pos] == l && right[pos] == r) {
-        if (k < at) {
-          rule[pos] = k;
+      if (t[at] == l && t[at + 1] == r) {
+        if (k < was) {
+          t[at + 2] = k;
         }
         return;
       }
@@ -78,13 +83,11 @@ final class PairSet {
   }
 
   private void grow() {
-    long[] l = left;
-    long[] r = right;
-    int[] k = rule;
-    allocate(l.length * 2);
-    for (int i = 0; i < l.length; i++) {
-      if (k[i] != EMPTY) {
-        add(l[i], r[i], k[i]);
+    long[] old = table;
+    allocate(2 * (mask + 1));
+    for (int i = 0; i < old.length; i += 3) {
+      if (old[i + 2] != EMPTY) {
+        add(old[i], old[i + 1], (int) old[i + 2]);
       }
     }
   }
@@ -96,15 +99,15 @@ final class PairSet {
 
       private int advance(int from) {
         int p = from;
-        while (p < rule.length && rule[p] == EMPTY) {
-          p++;
+        while (p < table.length && table[p + 2] == EMPTY) {
+          p += 3;
         }
         return p;
       }
 
       @Override
       public boolean hasNext() {
-        return i < rule.length;
+        return i < table.length;
       }
 
       @Override
@@ -112,8 +115,8 @@ final class PairSet {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        Row row = RowFactory.create(left[i], right[i], rule[i]);
-        i = advance(i + 1);
+        Row row = RowFactory.create(table[i], table[i + 1], (int) table[i + 2]);
+        i = advance(i + 3);
         return row;
       }
     };

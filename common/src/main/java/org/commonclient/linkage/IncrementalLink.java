@@ -312,7 +312,7 @@ public final class IncrementalLink {
         new String[] {"uid"}, "left_semi"), work + "/sides"));
     boolean bc = LinkJob.broadcastStd(cfg, sides.count());
     Dataset<Row> vectors = stage.run("compare", () ->
-        LinkJob.boundary(spark, LinkJob.compare(pairs, sides, cfg.comparison(), bc), work + "/vectors"));
+        LinkJob.boundary(spark, LinkJob.compare(pairs, sides, cfg, bc), work + "/vectors"));
     Dataset<Row> scored = stage.run("score", () -> LinkJob.boundary(spark,
         LinkJob.withoutCompared(model.score(TermFrequencies.adjustAll(vectors, stdOut, model, cfg.scoring().termFrequency()))),
         work + "/scored"));

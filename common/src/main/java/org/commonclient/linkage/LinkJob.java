@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sort_array;
@@ -51,6 +52,7 @@ import org.commonclient.scoring.ModelTraining;
 import org.commonclient.scoring.PatternCount;
 import org.commonclient.scoring.RandomPairs;
 import org.commonclient.scoring.TermFrequencies;
+import org.commonclient.scoring.TermFrequencySettings;
 import org.commonclient.standardise.Standardiser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,7 +161,7 @@ public final class LinkJob {
     // counted from its output: not cached first (at 1M records filling a cache of the 6.1M pairs
     // and reading it back cost more than the pairs' one pass)
     Dataset<Row> vectors = stage.run("compare", () ->
-        boundary(spark, compare(blocked.pairs(), std, cfg.comparison(), broadcastStd(cfg, n)), work + "/vectors"));
+        boundary(spark, compare(blocked.pairs(), std, cfg, broadcastStd(cfg, n)), work + "/vectors"));
     // the pairs are written now: the key table they were built from is not read again
     blocked.close();
     Map<String, Long> byRule = blocked.countByRule(vectors);
@@ -325,20 +327,41 @@ public final class LinkJob {
     return df.select(cols.toArray(new org.apache.spark.sql.Column[0]));
   }
 
-  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg) {
+  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> std, LinkConfig cfg) {
     return compare(pairs, std, cfg, false);
   }
 
-  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> std, ComparisonConfig cfg, boolean broadcast) {
-    Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcast), cfg);
+  /**
+   * The comparison vectors of the pairs ({@code uid_l, uid_r, match_key}, the gamma columns, the
+   * twins guard) and, for each term-frequency adjustment, its column's two values ({@code <col>_l},
+   * {@code <col>_r}) on the pairs at the adjustment's exact level only: nothing reads them at other
+   * levels (their factor is 1), and most pairs' names are then not written with the vectors.
+   */
+  static Dataset<Row> compare(Dataset<Row> pairs, Dataset<Row> std, LinkConfig cfg, boolean broadcast) {
+    Dataset<Row> v = ComparisonVectors.compute(joinSides(pairs, std, broadcast), cfg.comparison());
     List<org.apache.spark.sql.Column> keep = new ArrayList<>();
+    Set<String> columns = new HashSet<>(List.of(v.columns()));
     for (String c : v.columns()) {
       if (c.equals("uid_l") || c.equals("uid_r") || c.equals("match_key") || c.startsWith("gamma_")
-          || c.equals(ComparisonVectors.TWIN_GUARD) || c.equals("first_name_l") || c.equals("first_name_r")
-          || c.equals("last_name_l") || c.equals("last_name_r")) {
+          || c.equals(ComparisonVectors.TWIN_GUARD)) {
         keep.add(col(c));
       }
     }
+    Map<String, Integer> levels = levelsPerComparison(cfg.comparison());
+    Map<String, org.apache.spark.sql.Column> atExact = new LinkedHashMap<>();
+    for (TermFrequencySettings.Adjustment a : cfg.scoring().termFrequency().adjustments()) {
+      Integer n = levels.get(a.comparison());
+      org.apache.spark.sql.Column exact = n == null ? lit(true)
+          : col("gamma_" + a.comparison()).equalTo(a.exactLevel() < 0 ? n - 1 : a.exactLevel());
+      atExact.merge(a.column(), exact, org.apache.spark.sql.Column::or);
+    }
+    atExact.forEach((c, exact) -> {
+      for (String side : List.of(c + "_l", c + "_r")) {
+        if (columns.contains(side)) {
+          keep.add(when(exact, col(side)).as(side));
+        }
+      }
+    });
     return v.select(keep.toArray(new org.apache.spark.sql.Column[0]));
   }
 

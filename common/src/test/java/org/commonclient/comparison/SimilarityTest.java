@@ -34,8 +34,23 @@ class SimilarityTest {
     assertNull(Similarity.jaroWinkler(null, "A"));
   }
 
+  /** Either side of the 64-character bound where the matched positions stop fitting in a long. */
+  @Test
+  void matchesCommonsTextAroundSixtyFourCharacters() {
+    Random rnd = new Random(7);
+    for (int n = 0; n < 5_000; n++) {
+      String a = random(rnd, 56 + rnd.nextInt(16));
+      String b = rnd.nextInt(2) == 0 ? mutate(a, rnd) : random(rnd, 56 + rnd.nextInt(16));
+      assertEquals(REF.apply(a, b), Similarity.jw(a, b), 1e-12, a + " vs " + b);
+      assertEquals(REF.apply(b, a), Similarity.jw(b, a), 1e-12, b + " vs " + a);
+    }
+  }
+
   private static String random(Random rnd) {
-    int len = rnd.nextInt(12);
+    return random(rnd, rnd.nextInt(12));
+  }
+
+  private static String random(Random rnd, int len) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < len; i++) {
       b.append((char) ('A' + rnd.nextInt(6)));
