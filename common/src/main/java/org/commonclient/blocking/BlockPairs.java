@@ -20,7 +20,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -71,27 +70,14 @@ final class BlockPairs {
                 xxhash64(col("source")).as("s"))
             .select(col("_e.r").as("r"), col("_e.k").as("k"), col("uid"), col("s"))
             .where(col("k").isNotNull());
-    // b: one long naming the block (rule and key). Sorting on that single integral key lets the
-    // sort use its radix sort on the key itself; sorting on (rule, key, uid) compared whole rows
-    // (the rule index is the same in most rows) and was half of the analysis at 1M records
-    // each partition then grouped by block in primitive arrays (BlockGrouping), not sorted by
-    // Spark: its sort read the rows back in key order, one random memory access each
-    Dataset<Row> partitioned = entries
+    // b: one long naming the block (rule and key), the single primitive key each partition is
+    // grouped on (sorting on (rule, key, uid) compared whole rows and was half of the analysis at
+    // 1M records); grouped in primitive arrays (LongKeyGrouping), not by Spark's sort, which read
+    // the rows back in key order, one random memory access each
+    return org.commonclient.spark.LongKeyGrouping.groupWithinPartitions(entries
         .select(xxhash64(col("r"), col("k")).as("b"), col("r"), col("k"), col("uid"), col("s"))
-        .repartition(col("b"));
-    org.apache.spark.rdd.RDD<InternalRow> grouped =
-        partitioned.queryExecution().toRdd().toJavaRDD().mapPartitions(BlockGrouping::group).rdd();
-    return ((org.apache.spark.sql.classic.SparkSession) hashed.sparkSession()).internalCreateDataFrame(grouped, ENTRIES, false);
+        .repartition(col("b")));
   }
-
-  /** The sorted entries' columns ({@link #sortedEntries}). */
-  static final StructType ENTRIES =
-      new StructType()
-          .add("b", DataTypes.LongType, false)
-          .add("r", DataTypes.IntegerType, false)
-          .add("k", DataTypes.LongType, false)
-          .add("uid", DataTypes.LongType, false)
-          .add("s", DataTypes.LongType, false);
 
   /**
    * @param sorted the sorted entries ({@link #sortedEntries}) of every rule

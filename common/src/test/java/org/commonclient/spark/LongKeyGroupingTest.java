@@ -1,4 +1,4 @@
-package org.commonclient.blocking;
+package org.commonclient.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,12 +12,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.commonclient.testing.SparkExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Grouping a partition's key entries by block (plain Java, no Spark job). */
-class BlockGroupingTest {
+/** Grouping a partition's rows by a long key (plain Java, and once through Spark). */
+@ExtendWith(SparkExtension.class)
+class LongKeyGroupingTest {
   /** Entries over few blocks (big ones, extreme and negative hashes) and many single ones. */
   private static List<long[]> entries(long seed, int n) {
     Random rnd = new Random(seed);
@@ -51,7 +61,7 @@ class BlockGroupingTest {
       Map<String, Integer> seen = new HashMap<>();
       Set<Long> finished = new HashSet<>();
       Long current = null;
-      Iterator<InternalRow> out = BlockGrouping.group(rows(in));
+      Iterator<InternalRow> out = LongKeyGrouping.group(rows(in), new boolean[] {false, true, false, false, false});
       while (out.hasNext()) {
         InternalRow row = out.next();
         long b = row.getLong(0);
@@ -70,10 +80,38 @@ class BlockGroupingTest {
 
   @Test
   void bucketsHoldAFewHundredEntries() {
-    assertEquals(0, BlockGrouping.bucketBits(0));
-    assertEquals(0, BlockGrouping.bucketBits(256));
-    assertEquals(1, BlockGrouping.bucketBits(257));
-    assertTrue(3_000_000 >> BlockGrouping.bucketBits(3_000_000) <= 256);
-    assertEquals(20, BlockGrouping.bucketBits(Integer.MAX_VALUE));
+    assertEquals(0, LongKeyGrouping.bucketBits(0));
+    assertEquals(0, LongKeyGrouping.bucketBits(256));
+    assertEquals(1, LongKeyGrouping.bucketBits(257));
+    assertTrue(3_000_000 >> LongKeyGrouping.bucketBits(3_000_000) <= 256);
+    assertEquals(20, LongKeyGrouping.bucketBits(Integer.MAX_VALUE));
+  }
+
+  /** Through Spark: each partition's rows grouped, none lost, the partitioning kept; bad columns refused. */
+  @Test
+  void groupsEachPartitionOfADataset(SparkSession spark) {
+    Dataset<Row> in = spark.range(0, 20_000)
+        .select(xxhash64(col("id").mod(97)).as("key"), col("id").as("v"),
+            col("id").mod(5).cast("int").as("tag"));
+    Dataset<Row> out = LongKeyGrouping.groupWithinPartitions(in.repartition(4, col("key")));
+    assertEquals(4, out.rdd().getNumPartitions());
+    assertEquals(in.orderBy("v").collectAsList(), out.orderBy("v").collectAsList());
+    List<Integer> runs = out.javaRDD().mapPartitions(rows -> {
+      Set<Long> keys = new HashSet<>();
+      int changes = 0;
+      Long last = null;
+      while (rows.hasNext()) {
+        long k = rows.next().getLong(0);
+        if (last == null || last != k) {
+          changes++;
+          keys.add(k);
+          last = k;
+        }
+      }
+      return List.of(changes - keys.size()).iterator();
+    }).collect();
+    assertEquals(List.of(0, 0, 0, 0), runs, "a key in two runs of a partition");
+    assertThrows(IllegalArgumentException.class,
+        () -> LongKeyGrouping.groupWithinPartitions(in.select(col("key").cast("string"), col("v"))));
   }
 }
