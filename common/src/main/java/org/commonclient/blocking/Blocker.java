@@ -236,7 +236,7 @@ public final class Blocker {
         Math.min(100_000, raw / FINAL_PAIRS_PER_PARTITION + 1));
     return union
         .repartition(partitions, col("uid_l"), col("uid_r"))
-        .mapPartitions((MapPartitionsFunction<Row, Row>) in -> PairSet.reduce(in, Integer.MAX_VALUE),
+        .mapPartitions((MapPartitionsFunction<Row, Row>) PairSet::reduceByLeft,
             Encoders.row(BlockPairs.PAIRS));
   }
 

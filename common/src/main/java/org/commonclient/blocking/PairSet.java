@@ -123,6 +123,59 @@ final class PairSet {
   }
 
   /**
+   * The pairs as rows {@code (uid_l, uid_r, match_key)}, each left uid's pairs together: the
+   * comparison that reads them looks each pair's left record up in a hash table of every record,
+   * and a record's pairs in a row find it in the processor's cache after the first (in the
+   * table's own order nearly every lookup was a cache miss).
+   */
+  Iterator<Row> rowsByLeft() {
+    long[][] cols = new long[3][size];
+    int n = 0;
+    for (int i = 0; i < table.length; i += 3) {
+      if (table[i + 2] != EMPTY) {
+        cols[0][n] = table[i];
+        cols[1][n] = table[i + 1];
+        cols[2][n] = table[i + 2];
+        n++;
+      }
+    }
+    table = null;
+    long[][] grouped = org.commonclient.spark.LongKeyGrouping.group(cols, n);
+    int count = n;
+    return new Iterator<>() {
+      private int i;
+
+      @Override
+      public boolean hasNext() {
+        return i < count;
+      }
+
+      @Override
+      public Row next() {
+        if (i >= count) {
+          throw new NoSuchElementException();
+        }
+        Row row = RowFactory.create(grouped[0][i], grouped[1][i], (int) grouped[2][i]);
+        i++;
+        return row;
+      }
+    };
+  }
+
+  /**
+   * The distinct pairs of {@code in} (rows {@code (uid_l, uid_r, match_key)}) with their smallest
+   * rule, exactly (every pair held at once), each left uid's pairs together ({@link #rowsByLeft}).
+   */
+  static Iterator<Row> reduceByLeft(Iterator<Row> in) {
+    PairSet set = new PairSet(1 << 16);
+    while (in.hasNext()) {
+      Row r = in.next();
+      set.add(r.getLong(0), r.getLong(1), r.getInt(2));
+    }
+    return set.rowsByLeft();
+  }
+
+  /**
    * The distinct pairs of {@code in} with their smallest rule, flushing (emitting and clearing)
    * whenever {@code maxSize} distinct pairs are held: exact when the input fits, a partial
    * reduction otherwise (for the map side of a shuffle, where memory must stay bounded).

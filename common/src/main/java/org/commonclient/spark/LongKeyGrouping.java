@@ -129,10 +129,40 @@ public final class LongKeyGrouping {
       }
       chunks.set(ch, null);
     }
-    for (int i = 0; i + 1 < start.length; i++) {
-      sort(start[i], start[i + 1] - 1);
-    }
+    sortBuckets(cols, start);
     return n;
+  }
+
+  /**
+   * The first {@code n} rows of the columns {@code cols} ({@code cols[c][i]}: column c of row i)
+   * grouped by column 0, as new arrays of length n (the given ones are left as they were).
+   */
+  public static long[][] group(long[][] cols, int n) {
+    int bits = bucketBits(n);
+    int[] start = new int[(1 << bits) + 1];
+    long[] keys = cols[0];
+    for (int i = 0; i < n; i++) {
+      start[bucket(keys[i], bits) + 1]++;
+    }
+    for (int i = 1; i < start.length; i++) {
+      start[i] += start[i - 1];
+    }
+    int[] next = java.util.Arrays.copyOf(start, start.length - 1);
+    long[][] out = new long[cols.length][n];
+    for (int i = 0; i < n; i++) {
+      int p = next[bucket(keys[i], bits)]++;
+      for (int c = 0; c < cols.length; c++) {
+        out[c][p] = cols[c][i];
+      }
+    }
+    sortBuckets(out, start);
+    return out;
+  }
+
+  private static void sortBuckets(long[][] cols, int[] start) {
+    for (int i = 0; i + 1 < start.length; i++) {
+      sort(cols, start[i], start[i + 1] - 1);
+    }
   }
 
   /** Bits of the key naming its bucket: about {@link #BUCKET_TARGET} rows a bucket, at most 2^20 buckets. */
@@ -148,8 +178,8 @@ public final class LongKeyGrouping {
     return bits == 0 ? 0 : (int) (key >>> (64 - bits));
   }
 
-  /** Sorts rows lo..hi (inclusive) by key: quicksort, insertion sort on short runs. */
-  private void sort(int lo, int hi) {
+  /** Sorts rows lo..hi (inclusive) by column 0: quicksort, insertion sort on short runs. */
+  private static void sort(long[][] cols, int lo, int hi) {
     long[] key = cols[0];
     while (hi - lo >= INSERTION) {
       int mid = (lo + hi) >>> 1;
@@ -167,26 +197,26 @@ public final class LongKeyGrouping {
           j--;
         }
         if (i <= j) {
-          swap(i++, j--);
+          swap(cols, i++, j--);
         }
       }
       // the smaller side by recursion, the larger by the loop: the stack stays shallow
       if (j - lo < hi - i) {
-        sort(lo, j);
+        sort(cols, lo, j);
         lo = i;
       } else {
-        sort(i, hi);
+        sort(cols, i, hi);
         hi = j;
       }
     }
     for (int i = lo + 1; i <= hi; i++) {
       for (int j = i; j > lo && key[j - 1] > key[j]; j--) {
-        swap(j - 1, j);
+        swap(cols, j - 1, j);
       }
     }
   }
 
-  private void swap(int i, int j) {
+  private static void swap(long[][] cols, int i, int j) {
     for (long[] c : cols) {
       long t = c[i];
       c[i] = c[j];

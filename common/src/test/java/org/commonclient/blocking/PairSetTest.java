@@ -56,6 +56,24 @@ class PairSetTest {
   }
 
   @Test
+  void reductionByLeftUidKeepsEachPairOnceWithEachLeftUidsPairsTogether() {
+    for (long seed = 1; seed <= 3; seed++) {
+      List<Row> rows = randomPairs(seed, 50_000);
+      List<Row> out = new ArrayList<>();
+      PairSet.reduceByLeft(rows.iterator()).forEachRemaining(out::add);
+      assertEquals(reference(rows), collect(out.iterator()));
+      java.util.Set<Long> done = new java.util.HashSet<>();
+      for (int i = 0; i < out.size(); i++) {
+        long l = out.get(i).getLong(0);
+        if (i == 0 || out.get(i - 1).getLong(0) != l) {
+          assertEquals(true, done.add(l), "left uid " + l + " in two runs");
+        }
+      }
+    }
+    assertEquals(false, PairSet.reduceByLeft(java.util.Collections.emptyIterator()).hasNext());
+  }
+
+  @Test
   void boundedReductionFlushesAndAFinalPassIsExact() {
     List<Row> rows = randomPairs(7, 50_000);
     // the partial pass holds at most 1,000 pairs: it emits duplicates across flushes, never loses one
