@@ -6,13 +6,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.expressions.XXH64;
-import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -72,14 +72,11 @@ final class BlockEntries {
     }
     int[] rule = ruleOf.stream().mapToInt(Integer::intValue).toArray();
     Dataset<Row> in = keyed.select(cols.get(0), cols.subList(1, cols.size()).toArray(new String[0]));
-    // over Spark's internal rows: a Row per record boxed its ~25 key longs (most of a pass's time)
-    org.apache.spark.rdd.RDD<InternalRow> out = in.queryExecution().toRdd().toJavaRDD()
-        .mapPartitions(new Explode(rule, wanted)).rdd();
-    return ((org.apache.spark.sql.classic.SparkSession) keyed.sparkSession()).internalCreateDataFrame(out, SCHEMA, false);
+    return in.mapPartitions(new Explode(rule, wanted), Encoders.row(SCHEMA));
   }
 
-  /** Per partition: each record's non-null key columns, kept when their block is wanted (one output row object, reused). */
-  private static final class Explode implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+  /** Per partition: each record's non-null key columns, kept when their block is wanted. */
+  private static final class Explode implements MapPartitionsFunction<Row, Row> {
     private final int[] rule;
     private final Broadcast<LongHashSet> wanted;
 
@@ -89,18 +86,17 @@ final class BlockEntries {
     }
 
     @Override
-    public Iterator<InternalRow> call(Iterator<InternalRow> records) {
+    public Iterator<Row> call(Iterator<Row> records) {
       LongHashSet set = wanted == null ? null : wanted.value();
       int width = rule.length;
-      UnsafeRowWriter w = new UnsafeRowWriter(4);
       return new Iterator<>() {
-        private InternalRow record;
+        private Row record;
         private int next = width; // key column of record to look at next (width: take a new record)
-        private boolean pending;
+        private Row pending;
 
         @Override
         public boolean hasNext() {
-          while (!pending) {
+          while (pending == null) {
             if (next >= width) {
               if (!records.hasNext()) {
                 return false;
@@ -115,25 +111,20 @@ final class BlockEntries {
             long key = record.getLong(i + 1);
             long b = block(rule[i], key);
             if (set == null || set.contains(b)) {
-              w.reset();
-              w.zeroOutNullBytes();
-              w.write(0, record.getLong(0));
-              w.write(1, rule[i]);
-              w.write(2, key);
-              w.write(3, b);
-              pending = true;
+              pending = RowFactory.create(record.getLong(0), rule[i], key, b);
             }
           }
           return true;
         }
 
         @Override
-        public InternalRow next() {
+        public Row next() {
           if (!hasNext()) {
             throw new NoSuchElementException();
           }
-          pending = false;
-          return w.getRow();
+          Row r = pending;
+          pending = null;
+          return r;
         }
       };
     }
