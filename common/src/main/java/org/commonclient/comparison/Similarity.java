@@ -73,13 +73,7 @@ public final class Similarity {
         k++;
       }
     }
-    int prefix = 0;
-    while (prefix < 4 && prefix < lmin && s1.charAt(prefix) == s2.charAt(prefix)) {
-      prefix++;
-    }
-    double m = matches;
-    double j = (m / s1.length() + m / s2.length() + (m - transpositions / 2.0) / m) / 3.0;
-    return j < 0.7 ? j : j + 0.1 * prefix * (1.0 - j);
+    return winkler(s1, s2, lmin, matches, transpositions);
   }
 
   /**
@@ -116,6 +110,11 @@ public final class Similarity {
       a &= a - 1;
       b &= b - 1;
     }
+    return winkler(s1, s2, lmin, matches, transpositions);
+  }
+
+  /** Jaro from the matches and transpositions, with Winkler's boost for a common prefix of up to 4. */
+  private static double winkler(String s1, String s2, int lmin, int matches, int transpositions) {
     int prefix = 0;
     while (prefix < 4 && prefix < lmin && s1.charAt(prefix) == s2.charAt(prefix)) {
       prefix++;
