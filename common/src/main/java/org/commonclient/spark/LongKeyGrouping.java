@@ -103,33 +103,7 @@ public final class LongKeyGrouping {
       }
       n++;
     }
-    int bits = bucketBits(n);
-    int[] start = new int[(1 << bits) + 1];
-    for (int ch = 0; ch < chunks.size(); ch++) {
-      long[] keys = chunks.get(ch)[0];
-      int m = Math.min(CHUNK, n - (ch << CHUNK_BITS));
-      for (int i = 0; i < m; i++) {
-        start[bucket(keys[i], bits) + 1]++;
-      }
-    }
-    for (int i = 1; i < start.length; i++) {
-      start[i] += start[i - 1];
-    }
-    int[] next = java.util.Arrays.copyOf(start, start.length - 1);
-    cols = new long[width][n];
-    for (int ch = 0; ch < chunks.size(); ch++) {
-      long[][] x = chunks.get(ch);
-      long[] keys = x[0];
-      int m = Math.min(CHUNK, n - (ch << CHUNK_BITS));
-      for (int i = 0; i < m; i++) {
-        int p = next[bucket(keys[i], bits)]++;
-        for (int c = 0; c < width; c++) {
-          cols[c][p] = x[c][i];
-        }
-      }
-      chunks.set(ch, null);
-    }
-    sortBuckets(cols, start);
+    cols = scatter(chunks, CHUNK, n, width);
     return n;
   }
 
@@ -138,22 +112,42 @@ public final class LongKeyGrouping {
    * grouped by column 0, as new arrays of length n (the given ones are left as they were).
    */
   public static long[][] group(long[][] cols, int n) {
+    List<long[][]> one = new ArrayList<>();
+    one.add(cols);
+    return scatter(one, Math.max(n, 1), n, cols.length);
+  }
+
+  /**
+   * The n rows of {@code width} columns held in {@code chunks} (each {@code [column][row]},
+   * {@code chunkRows} rows but the last) scattered by bucket into one new array per column, each
+   * bucket then sorted; each chunk is released from the list once scattered.
+   */
+  private static long[][] scatter(List<long[][]> chunks, int chunkRows, int n, int width) {
     int bits = bucketBits(n);
     int[] start = new int[(1 << bits) + 1];
-    long[] keys = cols[0];
-    for (int i = 0; i < n; i++) {
-      start[bucket(keys[i], bits) + 1]++;
+    for (int ch = 0; ch < chunks.size(); ch++) {
+      long[] keys = chunks.get(ch)[0];
+      int m = Math.min(chunkRows, n - ch * chunkRows);
+      for (int i = 0; i < m; i++) {
+        start[bucket(keys[i], bits) + 1]++;
+      }
     }
     for (int i = 1; i < start.length; i++) {
       start[i] += start[i - 1];
     }
     int[] next = java.util.Arrays.copyOf(start, start.length - 1);
-    long[][] out = new long[cols.length][n];
-    for (int i = 0; i < n; i++) {
-      int p = next[bucket(keys[i], bits)]++;
-      for (int c = 0; c < cols.length; c++) {
-        out[c][p] = cols[c][i];
+    long[][] out = new long[width][n];
+    for (int ch = 0; ch < chunks.size(); ch++) {
+      long[][] x = chunks.get(ch);
+      long[] keys = x[0];
+      int m = Math.min(chunkRows, n - ch * chunkRows);
+      for (int i = 0; i < m; i++) {
+        int p = next[bucket(keys[i], bits)]++;
+        for (int c = 0; c < width; c++) {
+          out[c][p] = x[c][i];
+        }
       }
+      chunks.set(ch, null);
     }
     sortBuckets(out, start);
     return out;
